@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "mps.registry",
     "mps.assessment",
     "mps.planning",
+    "mps.demo",
     "mps.web",
 ]
 
@@ -60,6 +61,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                "mps.web.menu.main_menu",
             ],
         },
     },
@@ -108,7 +110,9 @@ SESSION_COOKIE_SAMESITE = "Lax"
 
 LANGUAGE_CODE = "ro"
 LANGUAGES = [("ro", _("Romanian")), ("en", _("English"))]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+# Our catalogues outrank Django's own (whose contrib apps come first in INSTALLED_APPS and would otherwise
+# win for common words such as "Search"), so each app's wording is the one users see.
+LOCALE_PATHS = [BASE_DIR / "locale", *sorted((BASE_DIR / "mps").glob("*/locale"))]
 TIME_ZONE = "Europe/Bucharest"
 USE_I18N = True
 USE_TZ = True

@@ -42,11 +42,15 @@ class User(AbstractUser):
     """A professional of a community team, a supervisor, a monitor or an administrator."""
 
     role = models.CharField(_("role"), max_length=24, choices=Role.choices)
-    scope = models.CharField(_("scope"), max_length=12, choices=ScopeKind.choices, default=ScopeKind.LOCALITIES)
+    scope = models.CharField(
+        _("scope"), max_length=12, choices=ScopeKind.choices, default=ScopeKind.LOCALITIES
+    )
     county = models.ForeignKey(
         County, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("county")
     )
-    localities = models.ManyToManyField(Locality, blank=True, related_name="users", verbose_name=_("localities"))
+    localities = models.ManyToManyField(
+        Locality, blank=True, related_name="users", verbose_name=_("localities")
+    )
 
     class Meta:
         ordering = ["username"]

@@ -25,7 +25,9 @@ class County(models.Model):
     code = models.CharField(_("code"), max_length=2, primary_key=True)
     siruta = models.PositiveSmallIntegerField(_("SIRUTA county code"), unique=True)
     name = models.CharField(_("name"), max_length=60, unique=True)
-    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="counties", verbose_name=_("region"))
+    region = models.ForeignKey(
+        Region, on_delete=models.PROTECT, related_name="counties", verbose_name=_("region")
+    )
 
     class Meta:
         ordering = ["name"]
@@ -60,7 +62,9 @@ class Locality(models.Model):
 
     siruta = models.PositiveIntegerField(_("SIRUTA code"), primary_key=True)
     name = models.CharField(_("name"), max_length=120)
-    county = models.ForeignKey(County, on_delete=models.PROTECT, related_name="localities", verbose_name=_("county"))
+    county = models.ForeignKey(
+        County, on_delete=models.PROTECT, related_name="localities", verbose_name=_("county")
+    )
     kind = models.CharField(_("kind"), max_length=12, choices=LocalityKind.choices)
     marginalisation = models.CharField(
         _("marginalisation"), max_length=8, choices=Marginalisation.choices, blank=True, default=""
@@ -103,7 +107,9 @@ class Village(models.Model):
         ordering = ["locality_id", "name"]
         verbose_name = _("village")
         verbose_name_plural = _("villages")
-        constraints = [models.UniqueConstraint(fields=["locality", "name"], name="village_unique_name_in_locality")]
+        constraints = [
+            models.UniqueConstraint(fields=["locality", "name"], name="village_unique_name_in_locality")
+        ]
 
     def __str__(self) -> str:
         return self.name

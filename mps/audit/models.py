@@ -1,0 +1,43 @@
+"""Append-only audit trail: who read or changed which record, when."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class AuditAction(models.TextChoices):
+    VIEW = "view", _("viewed")
+    CREATE = "create", _("created")
+    UPDATE = "update", _("changed")
+    END = "end", _("ended")
+    MERGE = "merge", _("merged")
+    EXPORT = "export", _("exported")
+
+
+class AuditEvent(models.Model):
+    """One read or change of a personal record. Rows are only ever inserted."""
+
+    at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+", verbose_name=_("who")
+    )
+    action = models.CharField(_("action"), max_length=8, choices=AuditAction.choices)
+    object_type = models.CharField(_("record type"), max_length=40)
+    object_id = models.CharField(_("record"), max_length=40)
+    locality = models.ForeignKey(
+        "geography.Locality",
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+        verbose_name=_("locality"),
+    )
+    changes = models.JSONField(_("changes"), default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit events")
+        indexes = [models.Index(fields=["object_type", "object_id", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_id} {self.action} {self.object_type} {self.object_id}"

@@ -1,0 +1,45 @@
+"""The main menu: what each user may open, in the order they use it."""
+
+from dataclasses import dataclass
+
+from django.http import HttpRequest
+from django.urls import NoReverseMatch, reverse
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from mps.access.policy import can_edit_cases, can_read_cases
+from mps.accounts.models import User
+
+
+@dataclass(frozen=True)
+class MenuItem:
+    label: str | Promise
+    url: str
+    active: bool
+
+
+# (url name, label, who sees it). Entries whose URL is not installed are skipped, so an app can be added
+# without touching this list's readers.
+_ENTRIES = [
+    ("registry:household_list", _("Households"), can_read_cases),
+    ("registry:duplicates", _("Possible duplicates"), can_edit_cases),
+    ("planning:index", _("Scale-up planning"), lambda user: True),
+    ("admin:index", _("Administration"), lambda user: user.is_staff),
+]
+
+
+def main_menu(request: HttpRequest) -> dict[str, list[MenuItem]]:
+    """Add the signed-in user's menu to every page's context."""
+    user = request.user
+    if not isinstance(user, User) or not user.is_authenticated:
+        return {"main_menu": []}
+    items = []
+    for name, label, allowed in _ENTRIES:
+        if not allowed(user):
+            continue
+        try:
+            url = reverse(name)
+        except NoReverseMatch:
+            continue
+        items.append(MenuItem(label=label, url=url, active=request.path.startswith(url)))
+    return {"main_menu": items}

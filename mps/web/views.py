@@ -1,0 +1,44 @@
+"""The pages that belong to no domain: home and health check."""
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+
+from mps.access.policy import can_read_cases, scope_localities
+from mps.accounts.models import ScopeKind, User
+from mps.registry.selectors import household_list_for_user
+
+HOME_LOCALITIES_SHOWN = 12
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    """Show the user who they are, what they may see, and where to start."""
+    user = request.user
+    assert isinstance(user, User)
+    localities = scope_localities(user).select_related("county")
+    total = localities.count()
+    if user.scope == ScopeKind.NATIONAL:
+        scope_description = _("Scope: the whole country.")
+    elif user.scope == ScopeKind.COUNTY and user.county:
+        scope_description = _("Scope: %(county)s county.") % {"county": user.county.name}
+    else:
+        scope_description = _("Scope: the localities listed here.")
+    readable = can_read_cases(user)
+    return render(
+        request,
+        "web/home.html",
+        {
+            "scope_description": scope_description,
+            "localities": localities[:HOME_LOCALITIES_SHOWN],
+            "more_localities": max(0, total - HOME_LOCALITIES_SHOWN),
+            "can_read_cases": readable,
+            "household_count": household_list_for_user(user).count() if readable else 0,
+        },
+    )
+
+
+def healthz(request: HttpRequest) -> JsonResponse:
+    """Answer a load balancer's probe without touching the database."""
+    return JsonResponse({"status": "ok"})

@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Set up the embedded database, build the demo county once, print the demo users and serve the platform.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PY=.venv/bin/python
+export DJANGO_SETTINGS_MODULE=config.settings.dev
+mkdir -p data
+
+$PY manage.py migrate --no-input
+users_file=data/demo-users.txt
+if [ "$($PY manage.py shell -c 'from mps.registry.models import Household; print(Household.objects.exists())')" = "False" ]; then
+  echo "Building the demo county (Bacău) ..."
+  $PY manage.py build_demo --seed 42 | tee "$users_file"
+fi
+if [ -f "$users_file" ]; then
+  echo
+  echo "Demo users (also in $users_file):"
+  cat "$users_file"
+fi
+echo
+echo "Serving at http://127.0.0.1:8000  (Ctrl+C stops)"
+exec $PY manage.py runserver 127.0.0.1:8000
