@@ -1,0 +1,38 @@
+"""Django's own messages that users meet most, marked here so our catalogue can reword them.
+
+Django's Romanian catalogue writes ţ and ş with a cedilla and leaves stray spaces; Romanian is written with
+the comma below (ț, ș). Our catalogues come first in LOCALE_PATHS, so these translations win.
+"""
+
+from django.utils.translation import gettext_noop, ngettext_lazy
+
+MESSAGES = (
+    gettext_noop("Ensure this value is less than or equal to %(limit_value)s."),
+    gettext_noop("Ensure this value is greater than or equal to %(limit_value)s."),
+    gettext_noop("Enter a valid date."),
+    gettext_noop("Enter a number."),
+    gettext_noop("Enter a whole number."),
+    gettext_noop("Select a valid choice. That choice is not one of the available choices."),
+    gettext_noop("This password is too common."),
+    gettext_noop("This password is entirely numeric."),
+    gettext_noop(
+        "Please enter a correct %(username)s and password. Note that both fields may be case-sensitive."
+    ),
+)
+PLURAL_MESSAGES = (
+    ngettext_lazy(
+        "This password is too short. It must contain at least %d character.",
+        "This password is too short. It must contain at least %d characters.",
+        1,
+    ),
+    ngettext_lazy(
+        "Ensure this value has at most %(limit_value)d character (it has %(show_value)d).",
+        "Ensure this value has at most %(limit_value)d characters (it has %(show_value)d).",
+        "limit_value",
+    ),
+    ngettext_lazy(
+        "Ensure this value has at least %(limit_value)d character (it has %(show_value)d).",
+        "Ensure this value has at least %(limit_value)d characters (it has %(show_value)d).",
+        "limit_value",
+    ),
+)

@@ -1,0 +1,80 @@
+"""The shell every user meets: Romanian login, English on request, sessions that expire."""
+
+import pytest
+from django.conf import settings
+from django.test import Client
+from django.urls import reverse
+
+from mps.accounts.tests.factories import TEST_PASSWORD, national_monitor, worker_of
+from mps.geography.tests.factories import LocalityFactory
+from mps.registry.tests.factories import HouseholdFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_login_page_speaks_romanian_by_default():
+    page = Client().get(reverse("login")).content.decode()
+    assert 'lang="ro"' in page
+    assert "Autentificare" in page
+    assert "Nume de utilizator" in page
+
+
+def test_english_on_request():
+    client = Client()
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    page = client.get(reverse("login")).content.decode()
+    assert 'lang="en"' in page
+    assert "Log in" in page
+
+
+def test_wrong_password_is_refused_in_romanian():
+    worker_of(LocalityFactory.create(), username="ana")
+    page = Client().post(reverse("login"), {"username": "ana", "password": "gresit"}).content.decode()
+    assert "Introduceți" in page  # Django's Romanian "Please enter a correct username and password"
+
+
+def test_sessions_expire_after_a_working_day():
+    assert settings.SESSION_COOKIE_AGE == 8 * 3600
+    assert settings.SESSION_SAVE_EVERY_REQUEST
+
+
+def test_home_for_a_worker_counts_her_households():
+    locality = LocalityFactory.create(name="Pâncești")
+    HouseholdFactory.create(locality=locality)
+    client = Client()
+    client.force_login(worker_of(locality))
+    page = client.get(reverse("home")).content.decode()
+    assert "1 gospodărie în localitățile dumneavoastră." in page
+    assert "Pâncești" in page
+
+
+def test_home_for_a_national_monitor_says_aggregates_only():
+    client = Client()
+    client.force_login(national_monitor())
+    page = client.get(reverse("home")).content.decode()
+    assert "Doar date agregate" in page
+    assert reverse("registry:household_list") not in page
+
+
+def test_household_form_errors_are_in_romanian_next_to_the_field():
+    locality = LocalityFactory.create()
+    client = Client()
+    assert client.login(username=worker_of(locality, username="w").username, password=TEST_PASSWORD)
+    response = client.post(
+        reverse("registry:household_create"), {"locality": locality.siruta, "address": "", "latitude": "95"}
+    )
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "Acest câmp este obligatoriu." in page
+    assert "Asigurați-vă că această valoare este mai mică sau egală cu 90." in page
+
+
+def test_household_list_has_a_fixed_number_of_queries(django_assert_max_num_queries):
+    locality = LocalityFactory.create()
+    worker = worker_of(locality)
+    for _ in range(30):
+        HouseholdFactory.create(locality=locality)
+    client = Client()
+    client.force_login(worker)
+    with django_assert_max_num_queries(12):
+        assert client.get(reverse("registry:household_list")).status_code == 200
