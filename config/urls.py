@@ -15,6 +15,7 @@ urlpatterns = [
     path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("households/", include("mps.registry.urls")),
+    path("recensamant/", include("mps.census.urls")),
     path("planificare/", include("mps.planning.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -30,6 +30,7 @@ INSTALLED_APPS = [
     "mps.audit",
     "mps.registry",
     "mps.assessment",
+    "mps.census",
     "mps.planning",
     "mps.demo",
     "mps.web",

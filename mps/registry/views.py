@@ -21,7 +21,7 @@ from mps.registry.forms import (
     MergeForm,
     NewMemberForm,
 )
-from mps.web.form_errors import add_problems_to_form
+from mps.core.form_errors import add_problems_to_form
 
 PAGE_SIZE = 25
 
