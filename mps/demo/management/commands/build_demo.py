@@ -1,0 +1,101 @@
+"""Build the demo county: its community teams, households and people, reproducibly from a seed."""
+
+import os
+import sys
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import translation
+from django.utils.translation import gettext as _
+from tqdm import tqdm
+
+from mps.core.errors import DomainValidationError
+from mps.demo.builder import DEFAULT_HOUSEHOLDS, DEFAULT_SEED, DemoContext, DemoUser, ProgressBar, build_demo
+from mps.registry.models import Household
+
+PASSWORD_ENV = "MPS_DEMO_PASSWORD"  # noqa: S105 - the name of a variable, not a password
+
+
+class Command(BaseCommand):
+    help = "Build the demo county (Bacău): community teams, households and people, reproducibly from a seed."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--seed", type=int, default=DEFAULT_SEED, help="The same seed builds the same data."
+        )
+        parser.add_argument(
+            "--households", type=int, default=DEFAULT_HOUSEHOLDS, help="How many households to generate."
+        )
+        parser.add_argument(
+            "--if-empty",
+            action="store_true",
+            help="Do nothing, successfully, if the registry holds households.",
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        translation.activate(settings.LANGUAGE_CODE)
+        if options["households"] < 1:
+            raise CommandError(_("The demo needs at least one household."))
+        if Household.objects.exists():
+            if options["if_empty"]:
+                self.stdout.write(_("The registry already holds households; the demo was not built."))
+                return
+            raise CommandError(
+                _(
+                    "The registry already holds households, and the demo is built only into an empty database. "
+                    "Use --if-empty to skip it, or start from a new database."
+                )
+            )
+        password = os.environ.get(PASSWORD_ENV) or None
+        show_progress = options["verbosity"] > 0
+
+        def progress(description: str, total: int) -> ProgressBar:
+            return tqdm(total=total, desc=description, unit="", file=sys.stderr, disable=not show_progress)
+
+        try:
+            context = build_demo(
+                seed=options["seed"], households=options["households"], password=password, progress=progress
+            )
+        except DomainValidationError as error:
+            raise CommandError("\n".join(error.lines())) from error
+        self._print_summary(context)
+        self._print_users(context.users)
+
+    def _print_summary(self, context: DemoContext) -> None:
+        people = sum(len(household.members) for household in context.households)
+        self.stdout.write(
+            self.style.SUCCESS(
+                _(
+                    "Built the demo with seed %(seed)d. Localities: %(localities)d, users: %(users)d, "
+                    "households: %(households)d, people: %(people)d, of whom recorded twice: %(duplicates)d."
+                )
+                % {
+                    "seed": context.seed,
+                    "localities": len(context.localities),
+                    "users": len(context.users),
+                    "households": len(context.households),
+                    "people": people,
+                    "duplicates": len(context.duplicates),
+                }
+            )
+        )
+
+    def _print_users(self, users: list[DemoUser]) -> None:
+        from_environment = _("(from %(variable)s)") % {"variable": PASSWORD_ENV}
+        header = (_("Username"), _("Role"), _("Scope"), _("Password"))
+        rows = [
+            (demo.user.username, demo.role_label, demo.scope_label, demo.password or from_environment)
+            for demo in users
+        ]
+        widths = [max(len(row[column]) for row in [header, *rows]) for column in range(len(header))]
+
+        def line(cells: tuple[str, ...]) -> str:
+            return "  ".join(cell.ljust(width) for cell, width in zip(cells, widths, strict=True)).rstrip()
+
+        self.stdout.write("")
+        self.stdout.write(_("Demo users:"))
+        self.stdout.write(line(header))
+        self.stdout.write(line(tuple("-" * width for width in widths)))
+        for row in rows:
+            self.stdout.write(line(row))
