@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods
 from mps.access.policy import can_edit_cases, case_localities, editable_localities
 from mps.accounts.models import User
 from mps.core.errors import DomainValidationError
+from mps.core.form_errors import add_problems_to_form
 from mps.registry import selectors, services
 from mps.registry.forms import (
     HouseholdFilterForm,
@@ -21,7 +22,6 @@ from mps.registry.forms import (
     MergeForm,
     NewMemberForm,
 )
-from mps.core.form_errors import add_problems_to_form
 
 PAGE_SIZE = 25
 
