@@ -78,3 +78,10 @@ def test_household_list_has_a_fixed_number_of_queries(django_assert_max_num_quer
     client.force_login(worker)
     with django_assert_max_num_queries(12):
         assert client.get(reverse("registry:household_list")).status_code == 200
+
+
+def test_an_english_tablet_still_gets_romanian_until_the_user_switches():
+    client = Client(headers={"accept-language": "en-US,en;q=0.9"})
+    assert "Autentificare" in client.get(reverse("login")).content.decode()
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    assert "Log in" in client.get(reverse("login")).content.decode()
