@@ -20,7 +20,9 @@ def _run(*args: str) -> str:
 
 def test_worker_with_two_localities_and_a_generated_password():
     first, second = LocalityFactory.create(), LocalityFactory.create()
-    out = _run("ana", "--role", "social_worker", "--locality", str(first.siruta), "--locality", str(second.siruta))
+    out = _run(
+        "ana", "--role", "social_worker", "--locality", str(first.siruta), "--locality", str(second.siruta)
+    )
     user = User.objects.get(username="ana")
     assert user.role == Role.SOCIAL_WORKER
     assert user.scope == ScopeKind.LOCALITIES
