@@ -1,0 +1,1107 @@
+"""Recording assessments: the one write path for the web form, the import command and the sync API.
+
+Policy. An assessment is checked whole before anything is written: the interchange validation, a visit date
+that is not in the future, a locality that exists and that the actor (when there is one) may edit, and CNPs
+that no other active person in the registry holds. A `ref` already stored is a duplicate and changes nothing.
+An accepted assessment is stored with its typed answers, its findings, score and risk level, and it creates or
+updates the registry: the household by `household.ref`, each person by member `ref` (a ref that was merged as a
+duplicate resolves to the person it was merged into). Only the household's latest assessment by visit date
+changes the present: the household's address and place, people's names and links, new memberships (from the
+visit date) and the memberships of people absent from the visit, which end as moved out on that date and stay
+in the history. An older wave imported late adds its assessment and answers and creates the people nobody
+recorded yet (with the stay that wave shows, ended at the latest visit) but rewrites nothing. A village is
+matched by name inside the locality (ignoring case and diacritics); an unknown village name leaves the
+household's village empty rather than inventing a village, since villages are reference data from SIRUTA.
+
+`assessment_record` records one assessment in one transaction. `assessments_import` records many: each line is
+parsed, validated and evaluated in Python first (a rejected line never reaches the database), then the accepted
+lines are written in batches, one transaction per batch with bulk inserts. A batch never touches the same
+household, person or CNP twice, so its lines are independent and batching gives the same result as recording
+them one by one; when a database error breaks a batch, its lines are retried one by one so that one bad line
+never loses the others. Both paths turn a document into rows with the same functions.
+"""
+
+import datetime as dt
+import functools
+import json
+import multiprocessing
+import uuid
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any, NoReturn
+
+from django.db import DatabaseError, IntegrityError, connections, router, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from mps.access.policy import editable_localities
+from mps.accounts.models import User
+from mps.assessment.models import Assessment, Finding, HouseholdAnswers, MemberAnswers
+from mps.assessment.rules import CURRENT_CATALOGUE, Evaluation, Problem, evaluate, load_catalogue, validate
+from mps.assessment.rules.facts import ADULT_AGE, age_on
+from mps.assessment.rules.validation import ROOT_PATH
+from mps.audit.models import AuditAction, AuditEvent
+from mps.audit.services import field_changes
+from mps.core.errors import DomainValidationError
+from mps.core.search_text import fold_for_search
+from mps.geography.models import Locality, Village
+from mps.registry.models import Household, Membership, MembershipEnd, Person
+
+SOURCES = ("web", "import", "sync")
+HOUSEHOLD_FIELDS = ("locality", "village", "address", "latitude", "longitude", "location_accuracy_m")
+PERSON_FIELDS = ("first_name", "last_name", "sex", "birth_date", "cnp", "mother", "father")
+DEFAULT_BATCH_SIZE = 500
+# Merged duplicates can point at records that were merged again later; a longer chain means corrupt data.
+_MAX_MERGE_HOPS = 10
+
+
+class RecordStatus(StrEnum):
+    ACCEPTED = "accepted"
+    DUPLICATE = "duplicate"
+
+
+@dataclass(frozen=True)
+class RecordResult:
+    """What happened to one assessment: stored now, or already stored under the same ref."""
+
+    status: RecordStatus
+    assessment: Assessment
+
+
+@dataclass(frozen=True)
+class RejectedLine:
+    """A line of an import that was not stored, with every reason by field path."""
+
+    line_number: int
+    text: str
+    problems: tuple[Problem, ...]
+
+    def as_json(self) -> dict[str, Any]:
+        """Return the line as the rejects file stores it."""
+        return {
+            "line": self.line_number,
+            "text": self.text,
+            "problems": [{"path": p.path, "message": p.message} for p in self.problems],
+        }
+
+
+@dataclass
+class ImportSummary:
+    """How many lines of an import were accepted, duplicates or rejected (with the rejected lines)."""
+
+    accepted: int = 0
+    duplicate: int = 0
+    rejected: list[RejectedLine] = field(default_factory=list)
+
+    @property
+    def total(self) -> int:
+        """The number of lines read (blank lines are not counted)."""
+        return self.accepted + self.duplicate + len(self.rejected)
+
+
+# Turning one document into rows: pure (no database) ...
+
+
+@dataclass
+class _Prepared:
+    """A valid, evaluated document and the facts about it that the database stage needs."""
+
+    line_number: int
+    text: str
+    document: Mapping[str, Any]
+    evaluation: Evaluation
+    ref: uuid.UUID
+    household_ref: uuid.UUID
+    locality_id: int
+    assessed_on: dt.date
+    member_refs: tuple[uuid.UUID, ...]
+    cnps: tuple[str, ...]
+    username: str | None
+
+    def keys(self) -> set[tuple[str, object]]:
+        """Return what this line writes to: two lines sharing a key cannot go in the same batch."""
+        return {
+            ("assessment", self.ref),
+            ("household", self.household_ref),
+            *(("person", ref) for ref in self.member_refs),
+            *(("cnp", cnp) for cnp in self.cnps),
+        }
+
+
+class _Rejected(Exception):
+    """A line or document was refused; carries every problem by field path."""
+
+    def __init__(self, problems: Sequence[Problem]) -> None:
+        super().__init__("; ".join(map(str, problems)))
+        self.problems = tuple(problems)
+
+
+def _reject(path: str, message: str) -> NoReturn:
+    raise _Rejected([Problem(path, message)])
+
+
+def _problems(raw: object) -> list[Problem]:
+    """Return every reason the document cannot be stored that needs no database."""
+    problems = validate(raw)
+    if problems or not isinstance(raw, Mapping):
+        return problems
+    if dt.date.fromisoformat(raw["assessed_on"]) > timezone.localdate():
+        problems.append(Problem("assessed_on", _("The visit date cannot be in the future.")))
+    return problems
+
+
+def _problems_in_text(text: str) -> tuple[Problem, ...]:
+    """Return the problems of one JSON line (run in worker processes during imports)."""
+    try:
+        return tuple(_problems(_parse_line(text)))
+    except _Rejected as error:
+        return error.problems
+
+
+def _prepare(raw: object, *, line_number: int = 0, text: str = "") -> _Prepared:
+    """Validate and evaluate one document; raise _Rejected with every problem."""
+    problems = _problems(raw)
+    if problems:
+        raise _Rejected(problems)
+    assert isinstance(raw, Mapping)  # validate() reports any other root as a problem
+    return _prepare_valid(raw, line_number=line_number, text=text)
+
+
+def _prepare_valid(raw: Mapping[str, Any], *, line_number: int = 0, text: str = "") -> _Prepared:
+    """Evaluate a document that has no problems and collect what the database stage needs."""
+    members = raw["members"]
+    return _Prepared(
+        line_number=line_number,
+        text=text,
+        document=raw,
+        evaluation=evaluate(raw, load_catalogue(CURRENT_CATALOGUE)),
+        ref=uuid.UUID(raw["ref"]),
+        household_ref=uuid.UUID(raw["household"]["ref"]),
+        locality_id=int(raw["household"]["locality"]),
+        assessed_on=dt.date.fromisoformat(raw["assessed_on"]),
+        member_refs=tuple(uuid.UUID(member["ref"]) for member in members),
+        cnps=tuple(member["cnp"] for member in members if member.get("cnp")),
+        username=raw.get("assessed_by"),
+    )
+
+
+def _parse_line(text: str) -> object:
+    """Parse one JSON line; raise _Rejected when it is not JSON."""
+    try:
+        return json.loads(text, parse_constant=_refuse_non_finite)
+    except ValueError as error:
+        _reject(ROOT_PATH, _("The line is not valid JSON: %(reason)s") % {"reason": error})
+
+
+def _refuse_non_finite(constant: str) -> NoReturn:
+    # NaN and Infinity are not JSON; Python's parser accepts them and NaN slips through every comparison.
+    raise ValueError(f"{constant} is not a number JSON allows")
+
+
+# ... and against what the database holds.
+
+
+@dataclass
+class _State:
+    """What the registry holds for the lines of one batch, read with a fixed number of queries."""
+
+    stored_refs: set[uuid.UUID]
+    localities: set[int]
+    editable: set[int] | None  # None: no actor, no scope check
+    villages: dict[tuple[int, str], int]
+    households: dict[uuid.UUID, Household]
+    latest: dict[uuid.UUID, tuple[uuid.UUID, dt.date]]  # household -> (assessment, visit date)
+    people: dict[uuid.UUID, Person]  # by every ref given, merged refs resolved
+    cnp_holders: dict[str, uuid.UUID]
+    current: dict[uuid.UUID, Membership]  # person -> current membership
+    household_members: dict[uuid.UUID, list[Membership]]  # household -> current memberships
+    users: dict[str, User]
+
+
+def _load_state(lines: Sequence[_Prepared], actor: User | None, *, lock: bool = False) -> _State:
+    """Read everything the lines of one batch need, with a fixed number of queries."""
+    refs = {line.ref for line in lines}
+    household_refs = {line.household_ref for line in lines}
+    locality_ids = {line.locality_id for line in lines}
+    member_refs = {ref for line in lines for ref in line.member_refs}
+    cnps = {cnp for line in lines for cnp in line.cnps}
+    usernames = {line.username for line in lines if line.username}
+
+    households_qs = Household.objects.filter(id__in=household_refs)
+    if lock:
+        households_qs = households_qs.select_for_update()
+    households = {household.id: household for household in households_qs}
+    locality_ids |= {household.locality_id for household in households.values()}
+
+    people = _people_by_ref(member_refs)
+    person_ids = {person.id for person in people.values()}
+    memberships = list(
+        Membership.objects.filter(end_date__isnull=True).filter(
+            Q(household_id__in=household_refs) | Q(person_id__in=person_ids)
+        )
+    )
+    household_members: dict[uuid.UUID, list[Membership]] = {}
+    for membership in memberships:
+        household_members.setdefault(membership.household_id, []).append(membership)
+
+    return _State(
+        stored_refs=set(Assessment.objects.filter(id__in=refs).values_list("id", flat=True)),
+        localities=set(Locality.objects.filter(siruta__in=locality_ids).values_list("siruta", flat=True)),
+        editable=None
+        if actor is None
+        else set(editable_localities(actor).filter(siruta__in=locality_ids).values_list("siruta", flat=True)),
+        villages={
+            (locality_id, fold_for_search(name)): village_id
+            for village_id, locality_id, name in Village.objects.filter(
+                locality_id__in=locality_ids
+            ).values_list("id", "locality_id", "name")
+        },
+        households=households,
+        latest={
+            household_id: (assessment_id, assessed_on)
+            for assessment_id, household_id, assessed_on in Assessment.objects.filter(
+                household_id__in=household_refs, is_latest=True
+            ).values_list("id", "household_id", "assessed_on")
+        },
+        people=people,
+        cnp_holders={
+            cnp: person_id
+            for cnp, person_id in Person.objects.filter(cnp__in=cnps, merged_into__isnull=True).values_list(
+                "cnp", "id"
+            )
+            if cnp
+        }
+        if cnps
+        else {},
+        current={membership.person_id: membership for membership in memberships},
+        household_members=household_members,
+        users={user.username: user for user in User.objects.filter(username__in=usernames)}
+        if usernames
+        else {},
+    )
+
+
+def _people_by_ref(refs: set[uuid.UUID]) -> dict[uuid.UUID, Person]:
+    """Return the people with these refs; a merged duplicate's ref maps to the person it was merged into."""
+    found = {person.id: person for person in Person.objects.filter(id__in=refs)}
+    resolved = dict(found)
+    pending = {ref: person.merged_into_id for ref, person in found.items() if person.merged_into_id}
+    for _hop in range(_MAX_MERGE_HOPS):
+        if not pending:
+            break
+        targets = {person.id: person for person in Person.objects.filter(id__in=set(pending.values()))}
+        still: dict[uuid.UUID, uuid.UUID] = {}
+        for ref, target_id in pending.items():
+            target = targets[target_id]
+            resolved[ref] = target
+            if target.merged_into_id:
+                still[ref] = target.merged_into_id
+        pending = still
+    return resolved
+
+
+@dataclass
+class _Plan:
+    """The rows one accepted assessment writes."""
+
+    assessment: Assessment
+    team: list[int]
+    demote: uuid.UUID | None = None
+    new_household: Household | None = None
+    changed_household: Household | None = None
+    new_people: list[Person] = field(default_factory=list)
+    changed_people: list[Person] = field(default_factory=list)
+    new_memberships: list[Membership] = field(default_factory=list)
+    changed_memberships: list[Membership] = field(default_factory=list)
+    household_answers: HouseholdAnswers | None = None
+    member_answers: list[MemberAnswers] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+    audit: list[AuditEvent] = field(default_factory=list)
+    touched_households: set[uuid.UUID] = field(default_factory=set)
+    touched_people: set[uuid.UUID] = field(default_factory=set)
+
+
+class _Duplicate(Exception):
+    """The assessment's ref is already stored."""
+
+
+class _Defer(Exception):
+    """The line depends on rows an earlier line of the same batch changes: write that batch first."""
+
+
+@dataclass
+class _Batch:
+    """What the lines planned so far in one batch change, so that a dependent line waits for the next batch."""
+
+    households: set[uuid.UUID] = field(default_factory=set)
+    people: set[uuid.UUID] = field(default_factory=set)
+    refs: set[uuid.UUID] = field(default_factory=set)
+
+
+def _plan(
+    line: _Prepared,
+    state: _State,
+    *,
+    actor: User | None,
+    source: str,
+    batch: _Batch,
+    team: Sequence[User] = (),
+) -> _Plan:
+    """Turn one valid document into the rows to write; raise _Rejected, _Duplicate or _Defer."""
+    if line.ref in state.stored_refs or line.ref in batch.refs:
+        raise _Duplicate
+    document = line.document
+    hh = document["household"]
+    now = timezone.now()
+
+    problems: list[Problem] = []
+    if line.locality_id not in state.localities:
+        problems.append(
+            Problem(
+                "household.locality",
+                _("There is no locality with the SIRUTA code %(code)s.") % {"code": hh["locality"]},
+            )
+        )
+    elif state.editable is not None and line.locality_id not in state.editable:
+        problems.append(Problem("household.locality", _("You may not record assessments in this locality.")))
+    household = state.households.get(line.household_ref)
+    if household is not None and state.editable is not None and household.locality_id not in state.editable:
+        problems.append(Problem("household.ref", _("This household belongs to a locality you may not edit.")))
+
+    latest = state.latest.get(line.household_ref)
+    is_latest = latest is None or line.assessed_on >= latest[1]
+
+    # People: resolve each member ref; a person some earlier line of this batch changes makes this line wait.
+    members = document["members"]
+    people: list[Person | None] = [state.people.get(ref) for ref in line.member_refs]
+    if line.household_ref in batch.households:
+        raise _Defer
+    for person in people:
+        if person is not None and person.id in batch.people:
+            raise _Defer
+    for membership in state.household_members.get(line.household_ref, []):
+        if membership.person_id in batch.people:
+            raise _Defer
+    for index, member in enumerate(members):
+        cnp = member.get("cnp")
+        person = people[index]
+        writes_person = person is None or is_latest
+        holder = state.cnp_holders.get(cnp) if cnp else None
+        if (
+            writes_person
+            and holder is not None
+            and holder != (person.id if person else line.member_refs[index])
+        ):
+            if holder in batch.people:
+                raise _Defer
+            problems.append(
+                Problem(f"members[{index}].cnp", _("Another person in the registry already has this CNP."))
+            )
+    if problems:
+        raise _Rejected(problems)
+
+    assessed_by = state.users.get(line.username) if line.username else None
+    if assessed_by is None and actor is not None and actor.is_authenticated:
+        assessed_by = actor
+    assessment = Assessment(
+        id=line.ref,
+        household_id=line.household_ref,
+        locality_id=line.locality_id,
+        wave=document["wave"],
+        wave_number=int(document["wave"][1:]),
+        assessed_on=line.assessed_on,
+        assessed_by=assessed_by,
+        catalogue=line.evaluation.catalogue,
+        score=line.evaluation.score,
+        risk_level=str(line.evaluation.risk_level),
+        has_critical=line.evaluation.has_critical_finding,
+        is_latest=is_latest,
+        source=source,
+        document=document,
+    )
+    plan = _Plan(
+        assessment=assessment,
+        team=sorted({user.pk for user in team} | ({assessed_by.pk} if assessed_by else set())),
+        demote=latest[0] if latest is not None and is_latest else None,
+    )
+    audit = _Auditor(actor, plan.audit)
+    plan.touched_households.add(line.household_ref)
+
+    _plan_household(plan, line, state, household, is_latest=is_latest, now=now, audit=audit)
+    person_ids = _plan_people(plan, line, state, people, is_latest=is_latest, now=now, audit=audit)
+    if is_latest:
+        _plan_memberships(plan, line, state, person_ids, now=now, audit=audit)
+    _plan_answers(plan, line, person_ids)
+    audit.add(
+        AuditAction.CREATE,
+        "assessment",
+        line.ref,
+        line.locality_id,
+        {
+            "household": str(line.household_ref),
+            "wave": document["wave"],
+            "assessed_on": line.assessed_on.isoformat(),
+            "score": line.evaluation.score,
+            "risk_level": str(line.evaluation.risk_level),
+            "source": source,
+        },
+    )
+
+    batch.refs.add(line.ref)
+    batch.households |= plan.touched_households
+    batch.people |= plan.touched_people
+    return plan
+
+
+class _Auditor:
+    """Collect audit events for bulk insertion, as `audit_record` would write them one by one."""
+
+    def __init__(self, actor: User | None, into: list[AuditEvent]) -> None:
+        self.actor = actor if actor is not None and actor.is_authenticated else None
+        self.into = into
+
+    def add(
+        self,
+        action: AuditAction,
+        object_type: str,
+        object_id: object,
+        locality_id: int,
+        changes: Mapping[str, Any],
+    ) -> None:
+        self.into.append(
+            AuditEvent(
+                actor=self.actor,
+                action=action,
+                object_type=object_type,
+                object_id=str(object_id),
+                locality_id=locality_id,
+                changes=dict(changes),
+            )
+        )
+
+
+def _snapshot(instance: Household | Person, fields: Sequence[str]) -> dict[str, Any]:
+    return {
+        name: getattr(instance, f"{name}_id" if name in ("locality", "village", "mother", "father") else name)
+        for name in fields
+    }
+
+
+def _plan_household(
+    plan: _Plan,
+    line: _Prepared,
+    state: _State,
+    household: Household | None,
+    *,
+    is_latest: bool,
+    now: dt.datetime,
+    audit: _Auditor,
+) -> None:
+    if household is not None and not is_latest:
+        return
+    hh = line.document["household"]
+    location = hh.get("location") or {}
+    values = {
+        "locality_id": line.locality_id,
+        "village_id": state.villages.get((line.locality_id, fold_for_search(hh.get("village")))),
+        "address": hh["address"].strip(),
+        "latitude": location.get("lat"),
+        "longitude": location.get("lon"),
+        "location_accuracy_m": location.get("accuracy_m"),
+    }
+    village_name = fold_for_search(hh.get("village")) if values["village_id"] else ""
+    if household is None:
+        household = Household(id=line.household_ref, **values)
+        household.search_text = fold_for_search(household.address, village_name)
+        household.created_at = household.updated_at = now
+        plan.new_household = household
+        audit.add(
+            AuditAction.CREATE,
+            "household",
+            household.id,
+            line.locality_id,
+            field_changes({}, _snapshot(household, HOUSEHOLD_FIELDS)),
+        )
+        return
+    before = _snapshot(household, HOUSEHOLD_FIELDS)
+    for name, value in values.items():
+        setattr(household, name, value)
+    diff = field_changes(before, _snapshot(household, HOUSEHOLD_FIELDS))
+    if diff:
+        household.search_text = fold_for_search(household.address, village_name)
+        household.version += 1
+        household.updated_at = now
+        plan.changed_household = household
+        audit.add(AuditAction.UPDATE, "household", household.id, line.locality_id, diff)
+
+
+def _plan_people(
+    plan: _Plan,
+    line: _Prepared,
+    state: _State,
+    people: list[Person | None],
+    *,
+    is_latest: bool,
+    now: dt.datetime,
+    audit: _Auditor,
+) -> list[uuid.UUID]:
+    """Plan the people of the visit; return the id each member's ref resolves to, in member order."""
+    members = line.document["members"]
+    person_ids = [person.id if person else ref for person, ref in zip(people, line.member_refs, strict=True)]
+    by_ref = dict(zip(line.member_refs, person_ids, strict=True))
+    for index, member in enumerate(members):
+        person = people[index]
+        if person is not None and not is_latest:
+            continue
+        values: dict[str, Any] = {
+            "first_name": member["first_name"].strip(),
+            "last_name": member["last_name"].strip(),
+            "sex": member["sex"],
+            "birth_date": dt.date.fromisoformat(member["birth_date"]),
+            "cnp": member.get("cnp") or (person.cnp if person else None),
+        }
+        # A parent link is set when the parent lives here; absence says nothing (the parent may have left).
+        for link in ("mother", "father"):
+            parent_ref = member.get(f"{link}_ref")
+            if parent_ref:
+                values[f"{link}_id"] = by_ref[uuid.UUID(parent_ref)]
+        if person is None:
+            person = Person(id=line.member_refs[index], **values)
+            person.refresh_search_keys()
+            person.created_at = person.updated_at = now
+            plan.new_people.append(person)
+            audit.add(
+                AuditAction.CREATE,
+                "person",
+                person.id,
+                line.locality_id,
+                field_changes({}, _snapshot(person, PERSON_FIELDS))
+                | {"household": [None, str(line.household_ref)], "relation": [None, member["relation"]]},
+            )
+        else:
+            before = _snapshot(person, PERSON_FIELDS)
+            for name, value in values.items():
+                setattr(person, name, value)
+            diff = field_changes(before, _snapshot(person, PERSON_FIELDS))
+            if diff:
+                person.refresh_search_keys()
+                person.version += 1
+                person.updated_at = now
+                plan.changed_people.append(person)
+                audit.add(AuditAction.UPDATE, "person", person.id, line.locality_id, diff)
+        plan.touched_people.add(person.id)
+        if not is_latest:
+            # Nobody recorded this person before; had the waves come in order, the later visit would have
+            # ended their stay as moved out on its date.
+            latest_on = state.latest[line.household_ref][1]
+            plan.new_memberships.append(
+                Membership(
+                    household_id=line.household_ref,
+                    person_id=person.id,
+                    relation=member["relation"],
+                    start_date=line.assessed_on,
+                    end_date=latest_on,
+                    end_reason=MembershipEnd.MOVED_OUT,
+                )
+            )
+    return person_ids
+
+
+def _plan_memberships(
+    plan: _Plan,
+    line: _Prepared,
+    state: _State,
+    person_ids: list[uuid.UUID],
+    *,
+    now: dt.datetime,
+    audit: _Auditor,
+) -> None:
+    members = line.document["members"]
+    present = set(person_ids)
+    for member, person_id in zip(members, person_ids, strict=True):
+        current = state.current.get(person_id)
+        relation = member["relation"]
+        if current is not None and current.household_id == line.household_ref:
+            if current.relation != relation:
+                audit.add(
+                    AuditAction.UPDATE,
+                    "person",
+                    person_id,
+                    line.locality_id,
+                    {"relation": [current.relation, relation]},
+                )
+                current.relation = relation
+                current.version += 1
+                current.updated_at = now
+                plan.changed_memberships.append(current)
+            continue
+        if current is not None:
+            # The person lived in another household until this visit found them here.
+            _end(plan, current, line.assessed_on, now=now, audit=audit, locality_id=line.locality_id)
+            plan.touched_households.add(current.household_id)
+        plan.new_memberships.append(
+            Membership(
+                household_id=line.household_ref,
+                person_id=person_id,
+                relation=relation,
+                start_date=line.assessed_on,
+            )
+        )
+    for membership in state.household_members.get(line.household_ref, []):
+        if membership.person_id not in present:
+            _end(plan, membership, line.assessed_on, now=now, audit=audit, locality_id=line.locality_id)
+
+
+def _end(
+    plan: _Plan, membership: Membership, on: dt.date, *, now: dt.datetime, audit: _Auditor, locality_id: int
+) -> None:
+    """Plan the end of a stay as moved out: the membership stays in the history with its end date."""
+    membership.end_date = max(on, membership.start_date)
+    membership.end_reason = MembershipEnd.MOVED_OUT
+    membership.version += 1
+    membership.updated_at = now
+    plan.changed_memberships.append(membership)
+    plan.touched_people.add(membership.person_id)
+    audit.add(
+        AuditAction.END,
+        "person",
+        membership.person_id,
+        locality_id,
+        {
+            "household": [str(membership.household_id), None],
+            "reason": [None, MembershipEnd.MOVED_OUT.value],
+            "end_date": [None, membership.end_date.isoformat()],
+        },
+    )
+
+
+def _plan_answers(plan: _Plan, line: _Prepared, person_ids: list[uuid.UUID]) -> None:
+    document = line.document
+    hh = document["household"]
+    housing, income, family = hh["housing"], hh["income"], hh["family"]
+    members = document["members"]
+    ages = [age_on(dt.date.fromisoformat(member["birth_date"]), line.assessed_on) for member in members]
+    consent = hh.get("consent")
+    plan.household_answers = HouseholdAnswers(
+        assessment_id=line.ref,
+        **{name: housing[name] for name in _HOUSING_FIELDS},
+        monthly_net_income_ron=Decimal(str(income["monthly_net_income_ron"])).quantize(Decimal("0.01")),
+        receives_minimum_inclusion_income=income["receives_minimum_inclusion_income"],
+        domestic_violence_signs=family["domestic_violence_signs"],
+        substance_abuse=family["substance_abuse"],
+        consent_given=consent["given"] if consent else None,
+        members_count=len(members),
+        children_count=sum(age < ADULT_AGE for age in ages),
+    )
+    for member, person_id, age in zip(members, person_ids, ages, strict=True):
+        health, education, employment = member["health"], member["education"], member["employment"]
+        plan.member_answers.append(
+            MemberAnswers(
+                assessment_id=line.ref,
+                person_id=person_id,
+                relation=member["relation"],
+                sex=member["sex"],
+                age=age,
+                roma=member.get("roma"),
+                **member["documents"],
+                **{name: health[name] for name in _HEALTH_FIELDS},
+                education_status=education["status"],
+                **{name: education[name] for name in _EDUCATION_FIELDS},
+                employment_status=employment["status"],
+                unemployed_months=employment["unemployed_months"],
+                **member["benefits"],
+                **member["protection"],
+            )
+        )
+    by_ref = dict(zip(line.member_refs, person_ids, strict=True))
+    plan.findings = [
+        Finding(
+            assessment_id=line.ref,
+            person_id=by_ref[uuid.UUID(finding.member_ref)] if finding.member_ref else None,
+            code=finding.code,
+            catalogue=line.evaluation.catalogue,
+            weight=finding.vulnerability.weight,
+            critical=finding.vulnerability.critical,
+            locality_id=line.locality_id,
+            wave_number=plan.assessment.wave_number,
+        )
+        for finding in line.evaluation.findings
+    ]
+
+
+_HOUSING_FIELDS = (
+    "dwelling",
+    "rooms",
+    "electricity",
+    "safe_water",
+    "indoor_toilet",
+    "heating",
+    "unsafe_structure",
+    "damp_or_unsanitary",
+    "legal_documents",
+)
+_HEALTH_FIELDS = (
+    "family_doctor",
+    "insured",
+    "vaccination",
+    "pregnant",
+    "prenatal_care",
+    "chronic_illness",
+    "chronic_illness_followed",
+    "disability",
+    "disability_certificate",
+    "malnutrition_signs",
+    "needs_daily_care",
+    "has_caregiver",
+)
+_EDUCATION_FIELDS = (
+    "highest_grade",
+    "unexcused_absences_30d",
+    "repeated_grade",
+    "special_needs",
+    "special_needs_support",
+)
+
+
+def _write(plans: Sequence[_Plan]) -> None:
+    """Write the planned rows of a batch with bulk statements; the caller holds the transaction."""
+    if not plans:
+        return
+    _insert(Household, [p.new_household for p in plans if p.new_household])
+    _bulk_update(
+        Household,
+        [p.changed_household for p in plans if p.changed_household],
+        [*HOUSEHOLD_FIELDS, "search_text", "version", "updated_at"],
+    )
+    _insert(Person, [person for p in plans for person in p.new_people])
+    _bulk_update(
+        Person,
+        [person for p in plans for person in p.changed_people],
+        [*PERSON_FIELDS, "name_key", "search_text", "version", "updated_at"],
+    )
+    # Ends before starts: a person has one current household, and the database checks it row by row.
+    _bulk_update(
+        Membership,
+        [m for p in plans for m in p.changed_memberships],
+        ["relation", "end_date", "end_reason", "version", "updated_at"],
+    )
+    _insert(Membership, [m for p in plans for m in p.new_memberships])
+    demoted = [p.demote for p in plans if p.demote]
+    if demoted:
+        Assessment.objects.filter(id__in=demoted).update(is_latest=False, updated_at=timezone.now())
+    _insert(Assessment, [p.assessment for p in plans])
+    team = Assessment.team.through
+    _insert(team, [team(assessment_id=p.assessment.id, user_id=user_id) for p in plans for user_id in p.team])
+    _insert(HouseholdAnswers, [p.household_answers for p in plans if p.household_answers])
+    _insert(MemberAnswers, [answers for p in plans for answers in p.member_answers])
+    _insert(Finding, [finding for p in plans for finding in p.findings])
+    _insert(AuditEvent, [event for p in plans for event in p.audit])
+
+
+def _insert(model: Any, objects: list[Any]) -> None:
+    """Insert new rows: COPY on PostgreSQL (several times faster than INSERT for batches), bulk_create elsewhere.
+
+    The rows were checked before (keys, references, uniqueness), so nothing is lost by skipping the ORM's
+    per-object preparation; the database still checks every constraint.
+    """
+    if not objects:
+        return
+    connection = connections[router.db_for_write(model)]
+    if connection.vendor != "postgresql":
+        model.objects.bulk_create(objects)
+        return
+    columns = _copy_columns(model)
+    now = timezone.now()
+    names = ", ".join(connection.ops.quote_name(column.column) for column, _kind in columns)
+    with (
+        connection.cursor() as cursor,
+        cursor.cursor.copy(
+            f"COPY {connection.ops.quote_name(model._meta.db_table)} ({names}) FROM STDIN"
+        ) as copy,
+    ):
+        for obj in objects:
+            copy.write_row([_copy_value(obj, column, kind, now) for column, kind in columns])
+
+
+@functools.cache
+def _copy_columns(model: Any) -> tuple[tuple[Any, str], ...]:
+    """Return the columns COPY fills for a model and how each value is prepared (database-generated ids left out)."""
+    columns = []
+    for column in model._meta.concrete_fields:
+        if column.primary_key and column.get_internal_type() in (
+            "AutoField",
+            "BigAutoField",
+            "SmallAutoField",
+        ):
+            continue
+        if getattr(column, "auto_now", False) or getattr(column, "auto_now_add", False):
+            kind = "now"
+        elif column.get_internal_type() == "JSONField":
+            kind = "json"
+        else:
+            kind = "value"
+        columns.append((column, kind))
+    return tuple(columns)
+
+
+def _copy_value(obj: Any, column: Any, kind: str, now: dt.datetime) -> Any:
+    value = getattr(obj, column.attname)
+    if kind == "now":
+        # As the ORM does: auto_now always, auto_now_add unless the plan already set it.
+        return value if value is not None and not column.auto_now else now
+    if kind == "json":
+        return json.dumps(value, ensure_ascii=False)
+    return value
+
+
+def _bulk_update(model: Any, objects: list[Any], fields: Sequence[str]) -> None:
+    if objects:
+        model.objects.bulk_update(objects, list(fields))
+
+
+# The two entry points.
+
+
+def assessment_record(
+    *,
+    actor: User | None,
+    document: Mapping[str, Any],
+    source: str = "web",
+    team: Sequence[User] = (),
+) -> RecordResult:
+    """Validate, evaluate and store one assessment with its registry changes, atomically."""
+    if source not in SOURCES:
+        raise ValueError(f"Unknown source {source!r}; expected one of {SOURCES}.")
+    try:
+        line = _prepare(document)
+    except _Rejected as rejected:
+        raise _as_validation_error(rejected.problems) from None
+    try:
+        with transaction.atomic():
+            state = _load_state([line], actor, lock=True)
+            plan = _plan(line, state, actor=actor, source=source, batch=_Batch(), team=team)
+            _write([plan])
+    except _Duplicate:
+        return RecordResult(RecordStatus.DUPLICATE, Assessment.objects.get(id=line.ref))
+    except _Rejected as rejected:
+        raise _as_validation_error(rejected.problems) from None
+    except IntegrityError:
+        # The same ref sent twice at once: the first one stored it, the second is a duplicate.
+        stored = Assessment.objects.filter(id=line.ref).first()
+        if stored is None:
+            raise
+        return RecordResult(RecordStatus.DUPLICATE, stored)
+    return RecordResult(RecordStatus.ACCEPTED, plan.assessment)
+
+
+def _as_validation_error(problems: Iterable[Problem]) -> DomainValidationError:
+    by_path: dict[str, list[str]] = {}
+    for problem in problems:
+        by_path.setdefault(problem.path, []).append(problem.message)
+    return DomainValidationError(by_path)
+
+
+def assessments_import(
+    lines: Iterable[str],
+    *,
+    actor: User | None = None,
+    batch_size: int = DEFAULT_BATCH_SIZE,
+    workers: int = 1,
+    progress: Callable[[int], None] | None = None,
+    on_reject: Callable[[RejectedLine], None] | None = None,
+) -> ImportSummary:
+    """Record JSON Lines assessments in batches: each line all-or-nothing, duplicates skipped, rejects kept.
+
+    With ``workers`` > 1 the lines are validated in that many processes while this one writes. ``progress`` is
+    called with the number of lines just finished; ``on_reject`` with each rejected line as soon as it is known
+    (the summary keeps them too).
+    """
+    if batch_size < 1:
+        raise ValueError("batch_size must be at least 1")
+    summary = ImportSummary()
+
+    def rejected(line_number: int, text: str, problems: Sequence[Problem]) -> None:
+        line = RejectedLine(line_number, text, tuple(problems))
+        summary.rejected.append(line)
+        if on_reject is not None:
+            on_reject(line)
+
+    with _LineChecker(workers) as checker:
+        for chunk in checker.checked(_numbered_chunks(lines, batch_size)):
+            prepared = []
+            for line_number, text, problems in chunk:
+                if problems:
+                    rejected(line_number, text, problems)
+                    if progress is not None:
+                        progress(1)
+                else:
+                    prepared.append(_prepare_valid(json.loads(text), line_number=line_number, text=text))
+            _import_chunk(prepared, actor=actor, summary=summary, rejected=rejected, progress=progress)
+    return summary
+
+
+_Numbered = list[tuple[int, str]]
+_Checked = list[tuple[int, str, tuple[Problem, ...]]]
+
+
+def _numbered_chunks(lines: Iterable[str], size: int) -> Iterator[_Numbered]:
+    """Yield the non-blank lines with their 1-based numbers, ``size`` at a time."""
+    chunk: _Numbered = []
+    for line_number, raw_text in enumerate(lines, start=1):
+        text = raw_text.rstrip("\r\n")
+        if text.strip():
+            chunk.append((line_number, text))
+            if len(chunk) >= size:
+                yield chunk
+                chunk = []
+    if chunk:
+        yield chunk
+
+
+class _LineChecker:
+    """Find each line's problems, in this process or in a pool of worker processes one chunk ahead.
+
+    Validation costs more than everything else an import does per line, and it needs neither the database
+    nor any state, so it is what other cores can take over while this process writes.
+    """
+
+    def __init__(self, workers: int) -> None:
+        self.workers = workers
+        self.pool: Any = None
+
+    def __enter__(self) -> "_LineChecker":
+        if self.workers > 1:
+            # Fork: the workers inherit the configured Django and the active language, and never use the database.
+            self.pool = multiprocessing.get_context("fork").Pool(self.workers)
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        if self.pool is not None:
+            self.pool.terminate()
+            self.pool.join()
+
+    def checked(self, chunks: Iterable[_Numbered]) -> Iterator[_Checked]:
+        """Yield each chunk with the problems of each line (empty for a valid line)."""
+        if self.pool is None:
+            for chunk in chunks:
+                yield [(number, text, _problems_in_text(text)) for number, text in chunk]
+            return
+        ahead: tuple[_Numbered, Any] | None = None
+        for chunk in chunks:
+            submitted = (
+                chunk,
+                self.pool.map_async(_problems_in_text, [text for _n, text in chunk], chunksize=32),
+            )
+            if ahead is not None:
+                yield self._collect(*ahead)
+            ahead = submitted
+        if ahead is not None:
+            yield self._collect(*ahead)
+
+    @staticmethod
+    def _collect(chunk: _Numbered, pending: Any) -> _Checked:
+        results = pending.get()
+        return [(number, text, problems) for (number, text), problems in zip(chunk, results, strict=True)]
+
+
+def _import_chunk(
+    chunk: list[_Prepared],
+    *,
+    actor: User | None,
+    summary: ImportSummary,
+    rejected: Callable[[int, str, Sequence[Problem]], None],
+    progress: Callable[[int], None] | None,
+) -> None:
+    """Write valid lines in batches of independent lines, one transaction each."""
+    pending = chunk
+    while pending:
+        batch, pending = _independent_prefix(pending)
+        while batch:
+            batch = _import_batch(batch, actor=actor, summary=summary, rejected=rejected, progress=progress)
+
+
+def _independent_prefix(lines: list[_Prepared]) -> tuple[list[_Prepared], list[_Prepared]]:
+    """Split off the longest run of leading lines that share no assessment, household, person or CNP."""
+    seen: set[tuple[str, object]] = set()
+    for index, line in enumerate(lines):
+        keys = line.keys()
+        if seen & keys:
+            return lines[:index], lines[index:]
+        seen |= keys
+    return lines, []
+
+
+def _import_batch(
+    batch: list[_Prepared],
+    *,
+    actor: User | None,
+    summary: ImportSummary,
+    rejected: Callable[[int, str, Sequence[Problem]], None],
+    progress: Callable[[int], None] | None,
+) -> list[_Prepared]:
+    """Plan and write a batch in one transaction; return the lines that must wait for the next batch."""
+    plans: list[_Plan] = []
+    outcomes: list[tuple[_Prepared, str, Sequence[Problem]]] = []
+    deferred: list[_Prepared] = []
+    try:
+        with transaction.atomic():
+            state = _load_state(batch, actor)
+            in_batch = _Batch()
+            for index, line in enumerate(batch):
+                try:
+                    plans.append(_plan(line, state, actor=actor, source="import", batch=in_batch))
+                    outcomes.append((line, RecordStatus.ACCEPTED, ()))
+                except _Duplicate:
+                    outcomes.append((line, RecordStatus.DUPLICATE, ()))
+                except _Rejected as error:
+                    outcomes.append((line, "rejected", error.problems))
+                except _Defer:
+                    deferred = batch[index:]
+                    break
+            _write(plans)
+    except DatabaseError:
+        # Something only the database could see (a concurrent writer, a constraint): retry one line at a time.
+        for line in batch:
+            _import_one(line, actor=actor, summary=summary, rejected=rejected, progress=progress)
+        return []
+    for line, status, problems in outcomes:
+        if status == RecordStatus.ACCEPTED:
+            summary.accepted += 1
+        elif status == RecordStatus.DUPLICATE:
+            summary.duplicate += 1
+        else:
+            rejected(line.line_number, line.text, problems)
+    if progress is not None and outcomes:
+        progress(len(outcomes))
+    return deferred
+
+
+def _import_one(
+    line: _Prepared,
+    *,
+    actor: User | None,
+    summary: ImportSummary,
+    rejected: Callable[[int, str, Sequence[Problem]], None],
+    progress: Callable[[int], None] | None,
+) -> None:
+    """Record one line in its own transaction, turning a database refusal into a rejection."""
+    try:
+        with transaction.atomic():
+            plan = _plan(line, _load_state([line], actor), actor=actor, source="import", batch=_Batch())
+            _write([plan])
+        summary.accepted += 1
+    except _Duplicate:
+        summary.duplicate += 1
+    except _Rejected as error:
+        rejected(line.line_number, line.text, error.problems)
+    except DatabaseError as error:
+        rejected(
+            line.line_number,
+            line.text,
+            [Problem(ROOT_PATH, _("The database refused this assessment: %(reason)s") % {"reason": error})],
+        )
+    if progress is not None:
+        progress(1)
