@@ -10,13 +10,14 @@ rather than stopping at the first problem.
 """
 
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
 from pathlib import Path
 from typing import Any, cast
 
+import fastjsonschema
 from django.utils.translation import gettext as _
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError as SchemaError
@@ -43,7 +44,7 @@ class Problem:
 
 def validate(raw: object) -> list[Problem]:
     """Return every problem that makes ``raw`` an invalid household assessment; an empty list means valid."""
-    problems = _schema_problems(raw)
+    problems = [] if schema_accepts(raw) else _schema_problems(raw)
     if isinstance(raw, Mapping):
         problems.extend(_semantic_problems(raw))
     # Stable sort by field path (member indexes as numbers); for one field the schema's problems come first.
@@ -85,6 +86,43 @@ def schema_validator(schema_version: str = "1") -> Draft202012Validator:
     )
     Draft202012Validator.check_schema(schema)
     return Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
+
+
+def schema_accepts(raw: object, schema_version: str = "1") -> bool:
+    """Tell quickly whether the document passes the JSON Schema, without explaining why not.
+
+    Almost every document a tablet or an import sends is valid, and the general-purpose validator spends about
+    1.5 ms on each; a validator compiled to Python code answers "valid" some twenty times faster. Only a
+    document it rejects goes through `jsonschema`, which stays the authority on what the problems are. The
+    compiled check must never accept what `jsonschema` rejects: a property test holds it to that.
+    """
+    try:
+        _compiled_schema(schema_version)(raw)
+    except fastjsonschema.JsonSchemaException:
+        return False
+    return True
+
+
+@cache
+def _compiled_schema(schema_version: str) -> Callable[[object], object]:
+    schema = json.loads(
+        (SCHEMA_DIR / f"household-assessment-v{schema_version}.schema.json").read_text(encoding="utf-8")
+    )
+    # fastjsonschema speaks draft 7, which reads this schema the same way: its "$defs" are reached through
+    # plain JSON pointers and no 2019+ keyword is used. Dates must be real calendar dates, as jsonschema's
+    # format checker demands, not just the right shape.
+    schema["$schema"] = "http://json-schema.org/draft-07/schema#"
+    # Its relative "$id" would make fastjsonschema try to fetch "#/$defs/..." as a URL.
+    schema.pop("$id", None)
+    return fastjsonschema.compile(schema, formats={"date": _is_calendar_date})
+
+
+def _is_calendar_date(value: str) -> bool:
+    try:
+        date.fromisoformat(value)
+    except ValueError:
+        return False
+    return len(value) == 10
 
 
 def _schema_problems(raw: object) -> list[Problem]:
