@@ -43,6 +43,7 @@ from mps.assessment.models import Assessment, Finding, HouseholdAnswers, MemberA
 from mps.assessment.rules import CURRENT_CATALOGUE, Evaluation, Problem, evaluate, load_catalogue, validate
 from mps.assessment.rules.facts import ADULT_AGE, age_on
 from mps.assessment.rules.validation import ROOT_PATH
+from mps.assessment.signals import assessment_recorded
 from mps.audit.models import AuditAction, AuditEvent
 from mps.audit.services import field_changes
 from mps.core.errors import DomainValidationError
@@ -872,7 +873,11 @@ def assessment_record(
     source: str = "web",
     team: Sequence[User] = (),
 ) -> RecordResult:
-    """Validate, evaluate and store one assessment with its registry changes, atomically."""
+    """Validate, evaluate and store one assessment with its registry changes, atomically.
+
+    Announces the stored assessment with the `assessment_recorded` signal, in the same transaction, so that the
+    census records the visit and case management follows up whatever the path (web form, sync, API).
+    """
     if source not in SOURCES:
         raise ValueError(f"Unknown source {source!r}; expected one of {SOURCES}.")
     try:
@@ -884,6 +889,9 @@ def assessment_record(
             state = _load_state([line], actor, lock=True)
             plan = _plan(line, state, actor=actor, source=source, batch=_Batch(), team=team)
             _write([plan])
+            # Inside the transaction: the census visit and the case follow-up that higher layers record in
+            # answer are saved with the assessment or not at all.
+            assessment_recorded.send(sender=Assessment, actor=actor, assessment=plan.assessment)
     except _Duplicate:
         return RecordResult(RecordStatus.DUPLICATE, Assessment.objects.get(id=line.ref))
     except _Rejected as rejected:

@@ -5,3 +5,10 @@ class CensusConfig(AppConfig):
     name = "mps.census"
     label = "census"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        # Assessment sits below the census in the import layers, so it announces saved assessments by signal.
+        from mps.assessment.signals import assessment_recorded
+        from mps.census.receivers import record_assessed_visit
+
+        assessment_recorded.connect(record_assessed_visit, dispatch_uid="census_record_assessed_visit")
