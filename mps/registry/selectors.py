@@ -3,6 +3,7 @@
 import uuid
 from dataclasses import dataclass
 
+from django.core.exceptions import ValidationError
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 
@@ -46,7 +47,7 @@ def household_get_for_user(user: User, ref: uuid.UUID | str) -> Household:
         return Household.objects.select_related("locality__county", "village", "case_manager").get(
             id=ref, locality__in=case_localities(user)
         )
-    except (Household.DoesNotExist, ValueError) as error:
+    except (Household.DoesNotExist, ValueError, ValidationError) as error:
         raise Http404 from error
 
 
@@ -92,7 +93,7 @@ def membership_get_for_user(user: User, household: Household, person_ref: uuid.U
         return Membership.objects.select_related("person", "household").get(
             household=household, person_id=person_ref, end_date__isnull=True
         )
-    except (Membership.DoesNotExist, ValueError) as error:
+    except (Membership.DoesNotExist, ValueError, ValidationError) as error:
         raise Http404 from error
 
 
@@ -118,7 +119,7 @@ def person_get_for_user(user: User, ref: uuid.UUID | str) -> Person:
     """Return one person the user may see, or 404."""
     try:
         return person_list_for_user(user).get(id=ref)
-    except (Person.DoesNotExist, ValueError) as error:
+    except (Person.DoesNotExist, ValueError, ValidationError) as error:
         raise Http404 from error
 
 
@@ -133,8 +134,9 @@ class DuplicateCandidate:
 def duplicate_candidates_for_user(user: User, *, limit: int = 100) -> list[DuplicateCandidate]:
     """List groups of people with the same folded names and birth date in one county, for review.
 
-    Two active records can never share a CNP (the database refuses it and imports match people by CNP),
-    so names and birth date are what is left to catch a person recorded twice.
+    Two active records can never share a CNP (the database refuses it, and an import that brings a CNP already
+    held by another person is rejected at that member's `cnp`), so names and birth date are what is left to
+    catch a person recorded twice.
     """
     in_scope = Person.objects.filter(
         merged_into__isnull=True, memberships__household__locality__in=case_localities(user)

@@ -221,3 +221,13 @@ def test_duplicates_are_per_county(worker, locality):
     _add(both, h1)
     _add(both, h2)
     assert selectors.duplicate_candidates_for_user(both) == []
+
+
+def test_a_malformed_ref_is_not_found_rather_than_an_error(worker):
+    from django.http import Http404
+
+    for bad in ("not-a-uuid", "123", ""):
+        with pytest.raises(Http404):
+            selectors.household_get_for_user(worker, bad)
+        with pytest.raises(Http404):
+            selectors.person_get_for_user(worker, bad)
