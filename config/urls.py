@@ -16,6 +16,7 @@ urlpatterns = [
     path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("households/", include("mps.registry.urls")),
     path("recensamant/", include("mps.census.urls")),
+    path("evaluari/", include("mps.assessment.urls")),
     path("planificare/", include("mps.planning.urls")),
     path("admin/", admin.site.urls),
 ]
