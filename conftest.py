@@ -35,13 +35,21 @@ def browser_context_args(browser_context_args: dict[str, Any]) -> dict[str, Any]
     return {**browser_context_args, "viewport": {"width": 1280, "height": 800}, "locale": "ro-RO"}
 
 
-@pytest.fixture(autouse=True)
-def _reference_geography_survives_flushes(request: pytest.FixtureRequest) -> None:
-    """Put back the regions and counties that a previous transactional test flushed away.
+# Reference data that migrations load (fixed facts and catalogue versions): (app label, model, migration).
+REFERENCE_DATA = [
+    ("geography", "County", "mps.geography.migrations.0002_regions_and_counties"),
+    ("assessment", "Vulnerability", "mps.assessment.migrations.0002_vulnerabilities_mps_v1"),
+    ("cases", "Service", "mps.cases.migrations.0002_services_mps_v1"),
+]
 
-    Transactional tests (browser tests with a live server) end by emptying every table, including the fixed
-    facts that migration 0002 loads; Django's serialized rollback does not restore them reliably under
-    pytest-django, so they are reloaded here with the migration's own function.
+
+@pytest.fixture(autouse=True)
+def _reference_data_survives_flushes(request: pytest.FixtureRequest) -> None:
+    """Put back the reference data that a previous transactional test flushed away.
+
+    Transactional tests (browser tests with a live server) end by emptying every table, including what the
+    data migrations load; Django's serialized rollback does not restore it reliably under pytest-django, so
+    it is reloaded here with each migration's own function.
     """
     marker = request.node.get_closest_marker("django_db")
     if not (marker and marker.kwargs.get("transaction")):
@@ -49,7 +57,8 @@ def _reference_geography_survives_flushes(request: pytest.FixtureRequest) -> Non
     request.getfixturevalue("transactional_db")
     from django.apps import apps
 
-    from mps.geography.models import County
-
-    if not County.objects.exists():
-        importlib.import_module("mps.geography.migrations.0002_regions_and_counties").load(apps, None)
+    for app_label, model_name, migration in REFERENCE_DATA:
+        if not apps.is_installed(f"mps.{app_label}"):
+            continue
+        if not apps.get_model(app_label, model_name).objects.exists():
+            importlib.import_module(migration).load(apps, None)

@@ -17,6 +17,7 @@ urlpatterns = [
     path("households/", include("mps.registry.urls")),
     path("recensamant/", include("mps.census.urls")),
     path("evaluari/", include("mps.assessment.urls")),
+    path("cazuri/", include("mps.cases.urls")),
     path("planificare/", include("mps.planning.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "mps.registry",
     "mps.assessment",
     "mps.census",
+    "mps.cases",
     "mps.planning",
     "mps.demo",
     "mps.web",

@@ -22,6 +22,8 @@ class MenuItem:
 # without touching this list's readers.
 _ENTRIES = [
     ("registry:household_list", _("Households"), can_read_cases),
+    ("cases:my_day", _("My day"), can_edit_cases),
+    ("cases:case_list", _("Cases"), can_read_cases),
     ("census:campaign_list", _("Social census"), can_read_cases),
     ("registry:duplicates", _("Possible duplicates"), can_edit_cases),
     ("planning:index", _("Scale-up planning"), lambda user: True),
