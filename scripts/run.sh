@@ -5,6 +5,7 @@ cd "$(dirname "$0")/.."
 PY=.venv/bin/python
 export DJANGO_SETTINGS_MODULE=config.settings.dev
 mkdir -p data
+bash scripts/ensure-system-packages.sh
 
 $PY manage.py migrate --no-input
 users_file=data/demo-users.txt

@@ -27,6 +27,7 @@ done
 
 if [ "${1:-}" = "--checks-only" ]; then exit 0; fi
 
+bash scripts/ensure-system-packages.sh
 bash scripts/ensure-chromium.sh
 
 pytest_args=(-q -p no:randomly --durations=5)
