@@ -26,6 +26,7 @@ _ENTRIES = [
     ("cases:case_list", _("Cases"), can_read_cases),
     ("census:campaign_list", _("Social census"), can_read_cases),
     ("registry:duplicates", _("Possible duplicates"), can_edit_cases),
+    ("sync:field_app", _("Field app"), can_edit_cases),
     ("planning:index", _("Scale-up planning"), lambda user: True),
     ("admin:index", _("Administration"), lambda user: user.is_staff),
 ]

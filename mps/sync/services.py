@@ -1,0 +1,401 @@
+"""Push: store what a device recorded offline, item by item, and flag the conflicts it brings.
+
+Policy. Each item is stored in its own transaction through the one service that owns its kind (assessments
+through `assessment_record`, census visits through `visit_record`, services delivered through
+`delivery_record`, referral status changes through the referral transitions), so the same validation, scope
+checks and audit apply as on the web pages, and one bad item never blocks the others. Every item carries a
+client-generated UUID: an item whose ref is already stored is a duplicate and creates nothing. Every item is
+kept as it was sent (`PushedItem`), rejected ones too, so nothing a worker typed is lost when the server
+refuses it; a rejected item sent again after a correction replaces the rejected copy.
+
+Conflicts. Assessments are appended, never overwritten, and the storage layer makes the latest by visit date
+current. When an assessment arrives that is older than the household's current one, or when another device or
+worker assessed the same household in the same wave within `CONFLICT_WINDOW_DAYS`, both are kept and a
+`Conflict` is recorded for the case manager to review.
+"""
+
+import datetime as dt
+import logging
+import uuid
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import DatabaseError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from mps.access.policy import editable_localities
+from mps.accounts.models import User
+from mps.assessment.models import Assessment
+from mps.assessment.services import RecordStatus, assessment_record
+from mps.audit.models import AuditAction
+from mps.audit.services import audit_record
+from mps.cases import transitions
+from mps.cases.models import Case, Referral, Service, ServiceDelivery
+from mps.cases.services import delivery_record
+from mps.census.models import CampaignStatus, CensusEntry, CensusVisit
+from mps.census.services import visit_record
+from mps.core.errors import DomainValidationError
+from mps.registry.models import Household, Person
+from mps.sync.items import ReferralStatusItem, ServiceItem, VisitItem, parse_item
+from mps.sync.models import Conflict, ConflictKind, DeviceToken, ItemKind, ItemStatus, PushedItem
+
+logger = logging.getLogger(__name__)
+
+# Two assessments of one household in one wave, made this many days apart or less, are two teams doing the
+# same visit; further apart, they are a deliberate second visit.
+CONFLICT_WINDOW_DAYS = 30
+ACCEPTED, DUPLICATE, REJECTED = "accepted", "duplicate", "rejected"
+
+
+@dataclass(frozen=True)
+class ItemResult:
+    """What happened to one pushed item: accepted, duplicate, or rejected with problems by field path."""
+
+    ref: str
+    kind: str
+    status: str
+    errors: dict[str, list[str]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Pusher:
+    """Who pushes: the user, and the device token and device id they push from."""
+
+    user: User
+    device: DeviceToken | None
+    device_id: str
+
+
+class _Duplicate(Exception):
+    """The item's ref was already stored."""
+
+
+def sync_push(
+    *,
+    actor: User,
+    device: DeviceToken | None,
+    device_id: str,
+    assessments: Sequence[Any] = (),
+    visits: Sequence[Any] = (),
+    services: Sequence[Any] = (),
+    referrals: Sequence[Any] = (),
+) -> list[ItemResult]:
+    """Store every pushed item in its own transaction; return one result per item, kinds in that order.
+
+    Assessments go first, so that a visit or a service pushed with the assessment of the same visit finds it.
+    """
+    pusher = Pusher(user=actor, device=device, device_id=device_id[:64])
+    results = [_one(pusher, ItemKind.ASSESSMENT, raw, _push_assessment) for raw in assessments]
+    results += [_one(pusher, ItemKind.VISIT, raw, _push_visit) for raw in visits]
+    results += [_one(pusher, ItemKind.SERVICE, raw, _push_service) for raw in services]
+    results += [_one(pusher, ItemKind.REFERRAL_STATUS, raw, _push_referral_status) for raw in referrals]
+    return results
+
+
+_Handler = Callable[[Pusher, Any], uuid.UUID | None]
+
+
+def _one(pusher: Pusher, kind: ItemKind, raw: Any, handler: _Handler) -> ItemResult:
+    """Store one item in its own transaction and keep a copy of it, whatever happens."""
+    ref = _ref_of(raw)
+    try:
+        with transaction.atomic():
+            if (
+                ref is not None
+                and PushedItem.objects.filter(kind=kind, ref=ref, status=ItemStatus.ACCEPTED).exists()
+            ):
+                raise _Duplicate
+            household_id = handler(pusher, raw)
+            _keep(pusher, kind, ref, raw, ItemStatus.ACCEPTED, {}, household_id)
+        return ItemResult(str(ref), kind, ACCEPTED)
+    except _Duplicate:
+        return ItemResult(str(ref), kind, DUPLICATE)
+    except DomainValidationError as error:
+        problems = {path: [str(message) for message in messages] for path, messages in error.problems.items()}
+    except DatabaseError:
+        logger.exception("Pushed %s %s was refused by the database.", kind, ref)
+        problems = {
+            "$": [_("The server could not store this item; it was kept for review. Try again later.")]
+        }
+    if ref is None:
+        problems.setdefault("ref", []).append(
+            _("The value must be a UUID such as 123e4567-e89b-12d3-a456-426614174000.")
+        )
+        return ItemResult(_raw_ref(raw), kind, REJECTED, problems)
+    try:
+        with transaction.atomic():
+            _keep(pusher, kind, ref, raw, ItemStatus.REJECTED, problems, _household_of(raw))
+    except DatabaseError:
+        logger.exception("The rejected %s %s could not be kept.", kind, ref)
+    return ItemResult(str(ref), kind, REJECTED, problems)
+
+
+def _ref_of(raw: Any) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(str(raw["ref"])) if isinstance(raw, Mapping) else None
+    except (KeyError, ValueError):
+        return None
+
+
+def _raw_ref(raw: Any) -> str:
+    value = raw.get("ref") if isinstance(raw, Mapping) else None
+    return str(value)[:64] if value is not None else ""
+
+
+def _household_of(raw: Any) -> uuid.UUID | None:
+    """Return the household an item names, if it names one that exists (for the rejected items list)."""
+    if not isinstance(raw, Mapping):
+        return None
+    value = raw.get("household")
+    if isinstance(value, Mapping):
+        value = value.get("ref")
+    try:
+        ref = uuid.UUID(str(value))
+    except ValueError:
+        return None
+    return ref if Household.objects.filter(id=ref).exists() else None
+
+
+def _keep(
+    pusher: Pusher,
+    kind: str,
+    ref: uuid.UUID | None,
+    raw: Any,
+    status: ItemStatus,
+    errors: Mapping[str, list[str]],
+    household_id: uuid.UUID | None,
+) -> None:
+    """Keep the item as it was sent; a new attempt at a rejected item replaces the rejected copy."""
+    if ref is None:
+        return
+    PushedItem.objects.update_or_create(
+        kind=kind,
+        ref=ref,
+        defaults={
+            "status": status,
+            "user": pusher.user,
+            "token": pusher.device,
+            "device_id": pusher.device_id,
+            "household_id": household_id,
+            "payload": raw,
+            "errors": dict(errors),
+        },
+    )
+
+
+# Assessments ------------------------------------------------------------------------------------------------
+
+
+def _push_assessment(pusher: Pusher, raw: Any) -> uuid.UUID | None:
+    household_ref = _household_of(raw)
+    before = (
+        Assessment.objects.filter(household_id=household_ref, is_latest=True).first()
+        if household_ref is not None
+        else None
+    )
+    if not isinstance(raw, Mapping):
+        raise DomainValidationError({"$": [_("The value must be an object with named fields.")]})
+    result = assessment_record(actor=pusher.user, document=raw, source="sync")
+    if result.status == RecordStatus.DUPLICATE:
+        raise _Duplicate
+    assessment = result.assessment
+    conflicts_detect(assessment=assessment, previous_latest=before, device_id=pusher.device_id)
+    return assessment.household_id
+
+
+def conflicts_detect(
+    *, assessment: Assessment, previous_latest: Assessment | None, device_id: str
+) -> list[Conflict]:
+    """Record the conflicts a just-stored assessment brings with the household's other assessments."""
+    found: dict[uuid.UUID, ConflictKind] = {}
+    if previous_latest is not None and assessment.assessed_on < previous_latest.assessed_on:
+        found[previous_latest.id] = ConflictKind.OLDER_THAN_CURRENT
+    window = dt.timedelta(days=CONFLICT_WINDOW_DAYS)
+    same_wave = Assessment.objects.filter(
+        household_id=assessment.household_id,
+        wave=assessment.wave,
+        assessed_on__gte=assessment.assessed_on - window,
+        assessed_on__lte=assessment.assessed_on + window,
+    ).exclude(id=assessment.id)
+    devices = dict(
+        PushedItem.objects.filter(
+            kind=ItemKind.ASSESSMENT, status=ItemStatus.ACCEPTED, ref__in=same_wave.values("id")
+        ).values_list("ref", "device_id")
+    )
+    for other in same_wave:
+        other_device = devices.get(other.id, "")
+        if other.assessed_by_id != assessment.assessed_by_id or other_device != device_id:
+            found.setdefault(other.id, ConflictKind.SAME_WAVE)
+    if not found:
+        return []
+    other_devices = dict(
+        PushedItem.objects.filter(kind=ItemKind.ASSESSMENT, ref__in=list(found)).values_list(
+            "ref", "device_id"
+        )
+    )
+    conflicts = [
+        Conflict(
+            household_id=assessment.household_id,
+            kind=kind,
+            assessment=assessment,
+            other_id=other_id,
+            device_id=device_id,
+            other_device_id=other_devices.get(other_id, ""),
+        )
+        for other_id, kind in found.items()
+    ]
+    Conflict.objects.bulk_create(conflicts)
+    for conflict in conflicts:
+        audit_record(
+            actor=None,
+            action=AuditAction.CREATE,
+            object_type="sync_conflict",
+            object_id=conflict.id,
+            locality_id=assessment.locality_id,
+            changes={
+                "household": [None, str(assessment.household_id)],
+                "kind": [None, conflict.kind],
+                "assessments": [None, [str(assessment.id), str(conflict.other_id)]],
+            },
+        )
+    return conflicts
+
+
+def conflict_resolve(*, actor: User, conflict: Conflict, note: str = "") -> Conflict:
+    """Mark a conflict as reviewed by the case manager, with what they decided."""
+    household = conflict.household
+    if not editable_localities(actor).filter(siruta=household.locality_id).exists():
+        raise DomainValidationError({"conflict": [_("You may not review conflicts in this locality.")]})
+    if conflict.resolved_at is not None:
+        raise DomainValidationError({"conflict": [_("This conflict was already reviewed.")]})
+    if len(note) > 2000:
+        raise DomainValidationError({"note": [_("The note is too long.")]})
+    with transaction.atomic():
+        conflict.resolved_at = timezone.now()
+        conflict.resolved_by = actor
+        conflict.note = note.strip()
+        conflict.save(update_fields=["resolved_at", "resolved_by", "note"])
+        audit_record(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            object_type="sync_conflict",
+            object_id=conflict.id,
+            locality_id=household.locality_id,
+            changes={"resolved_at": [None, conflict.resolved_at.isoformat()], "note": ["", conflict.note]},
+        )
+    return conflict
+
+
+# Census visits, services delivered, referral status changes --------------------------------------------------
+
+
+def _editable_household(pusher: Pusher, ref: uuid.UUID) -> Household:
+    """Return a household the pusher may change; missing and out of scope are refused alike, by locality."""
+    household = Household.objects.filter(id=ref, locality__in=editable_localities(pusher.user)).first()
+    if household is None:
+        raise DomainValidationError(
+            {"household.locality": [_("This household is not in one of the localities you work in.")]}
+        )
+    return household
+
+
+def _push_visit(pusher: Pusher, raw: Any) -> uuid.UUID | None:
+    item = parse_item(VisitItem, raw)
+    if CensusVisit.objects.filter(id=item.ref).exists():
+        raise _Duplicate
+    household = _editable_household(pusher, item.household)
+    entries = (
+        CensusEntry.objects.select_related("campaign")
+        .filter(household=household, campaign__locality_id=household.locality_id)
+        .exclude(campaign__status=CampaignStatus.CLOSED)
+        .order_by("-campaign__wave_number")
+    )
+    if item.wave:
+        entries = entries.filter(campaign__wave=item.wave)
+    entry = entries.first()
+    if entry is None:
+        raise DomainValidationError(
+            {"household": [_("No open census campaign lists this household.")]}
+            if not item.wave
+            else {"wave": [_("No open census campaign of this wave lists this household.")]}
+        )
+    assessment = None
+    if item.assessment is not None:
+        assessment = Assessment.objects.filter(id=item.assessment, household=household).first()
+        if assessment is None:
+            raise DomainValidationError(
+                {"assessment": [_("This household has no assessment with this ref.")]}
+            )
+    visit_record(
+        actor=pusher.user,
+        entry=entry,
+        outcome=item.outcome,
+        visited_on=item.visited_on,
+        note=item.note,
+        assessment=assessment,
+        ref=item.ref,
+    )
+    return household.id
+
+
+def _push_service(pusher: Pusher, raw: Any) -> uuid.UUID | None:
+    item = parse_item(ServiceItem, raw)
+    if ServiceDelivery.objects.filter(id=item.ref).exists():
+        raise _Duplicate
+    household = _editable_household(pusher, item.household)
+    case = Case.objects.filter(household=household).first()
+    if case is None:
+        raise DomainValidationError({"household": [_("This household has no case to log services on.")]})
+    service = Service.objects.filter(code=item.service).order_by("-catalogue").first()
+    if service is None:
+        raise DomainValidationError({"service": [_("There is no service with this code.")]})
+    person = None
+    if item.person is not None:
+        person = Person.objects.filter(id=item.person).first()
+        if person is None:
+            raise DomainValidationError({"person": [_("The person does not live in this household.")]})
+    delivery_record(
+        actor=pusher.user,
+        case=case,
+        service=service,
+        person=person,
+        worker=pusher.user,
+        delivered_on=item.delivered_on,
+        place=item.place,
+        duration_minutes=item.duration_minutes,
+        note=item.note,
+        ref=item.ref,
+    )
+    return household.id
+
+
+def _push_referral_status(pusher: Pusher, raw: Any) -> uuid.UUID | None:
+    item = parse_item(ReferralStatusItem, raw)
+    referral = (
+        Referral.objects.select_related("case")
+        .filter(id=item.referral, locality__in=editable_localities(pusher.user))
+        .first()
+    )
+    if referral is None:
+        raise DomainValidationError(
+            {"household.locality": [_("This referral is not in one of the localities you work in.")]}
+        )
+    if item.on is not None and item.on > timezone.localdate():
+        raise DomainValidationError({"on": [_("The date cannot be in the future.")]})
+    actor = pusher.user
+    match item.status:
+        case "sent":
+            transitions.referral_send(actor=actor, referral=referral, sent_on=item.on)
+        case "accepted":
+            transitions.referral_accept(actor=actor, referral=referral, note=item.note)
+        case "completed":
+            transitions.referral_complete(
+                actor=actor, referral=referral, outcome=item.note, closed_on=item.on
+            )
+        case "rejected":
+            transitions.referral_reject(actor=actor, referral=referral, outcome=item.note, closed_on=item.on)
+        case "no_answer":
+            transitions.referral_no_answer(actor=actor, referral=referral, note=item.note)
+    return referral.case.household_id
