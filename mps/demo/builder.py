@@ -35,6 +35,16 @@ from mps.accounts.services import user_create
 from mps.audit.models import AuditAction
 from mps.audit.services import audit_record
 from mps.core.cnp import make_cnp
+from mps.demo.fieldwork import (
+    Fieldwork,
+    census_t0,
+    census_t1,
+    census_t2,
+    census_t3,
+    open_cases,
+    register_births,
+    set_census_calendar,
+)
 from mps.geography.models import Locality, LocalityKind, Marginalisation, Village
 from mps.geography.services import load_demo_geography
 from mps.registry.models import Household, Membership, Person, Relation, Sex
@@ -218,6 +228,11 @@ class DemoContext:
     teams: dict[int, LocalityTeam] = field(default_factory=dict)
     households: list[DemoHousehold] = field(default_factory=list)
     duplicates: list[DemoPerson] = field(default_factory=list)
+    # People born after this date (children born once the census began) get their household membership
+    # from the visit that finds them, or from the `births` step; None writes every membership at once.
+    births_after: dt.date | None = None
+    deferred_members: list[tuple[DemoHousehold, DemoPerson]] = field(default_factory=list)
+    fieldwork: Fieldwork | None = None
 
     def random(self, *scope: object) -> random.Random:
         """Return a generator seeded by the seed and the scope, independent of every other scope."""
@@ -870,6 +885,9 @@ def save_registry(context: DemoContext) -> None:
                     )
                     person.refresh_search_keys()
                     people.append(person)
+                    if context.births_after is not None and member.birth_date > context.births_after:
+                        context.deferred_members.append((generated, member))
+                        continue
                     memberships.append(
                         Membership(
                             household_id=generated.ref,
@@ -913,7 +931,8 @@ def record_load(context: DemoContext) -> None:
         )
 
 
-DEFAULT_PLAN = DemoPlan(
+# The teams, households and people only: what `build_demo --registry-only` builds.
+REGISTRY_PLAN = DemoPlan(
     steps=(
         DemoStep("geography", load_geography),
         DemoStep("users", create_users),
@@ -921,5 +940,23 @@ DEFAULT_PLAN = DemoPlan(
         DemoStep("duplicates", add_duplicate_people),
         DemoStep("registry", save_registry),
         DemoStep("audit", record_load),
+    )
+)
+# Everything: the registry, then the census and assessments of four waves, then the cases.
+DEFAULT_PLAN = DemoPlan(
+    steps=(
+        DemoStep("geography", load_geography),
+        DemoStep("users", create_users),
+        DemoStep("households", generate_households),
+        DemoStep("duplicates", add_duplicate_people),
+        DemoStep("calendar", set_census_calendar),
+        DemoStep("registry", save_registry),
+        DemoStep("audit", record_load),
+        DemoStep("census_t0", census_t0),
+        DemoStep("census_t1", census_t1),
+        DemoStep("census_t2", census_t2),
+        DemoStep("census_t3", census_t3),
+        DemoStep("births", register_births),
+        DemoStep("cases", open_cases),
     )
 )

@@ -23,8 +23,11 @@ HOUSEHOLDS = 60
 
 
 def build(**options: Any) -> str:
+    """Run the command for the registry alone (test_fieldwork.py covers the census, assessments and cases)."""
     out = StringIO()
-    call_command("build_demo", verbosity=0, stdout=out, **{"households": HOUSEHOLDS, **options})
+    call_command(
+        "build_demo", verbosity=0, stdout=out, **{"households": HOUSEHOLDS, "registry_only": True, **options}
+    )
     return out.getvalue()
 
 

@@ -6,19 +6,31 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.utils import translation
+from django.utils import formats, translation
 from django.utils.translation import gettext as _
 from tqdm import tqdm
 
 from mps.core.errors import DomainValidationError
-from mps.demo.builder import DEFAULT_HOUSEHOLDS, DEFAULT_SEED, DemoContext, DemoUser, ProgressBar, build_demo
+from mps.demo.builder import (
+    DEFAULT_HOUSEHOLDS,
+    DEFAULT_PLAN,
+    DEFAULT_SEED,
+    REGISTRY_PLAN,
+    DemoContext,
+    DemoUser,
+    ProgressBar,
+    build_demo,
+)
 from mps.registry.models import Household
 
 PASSWORD_ENV = "MPS_DEMO_PASSWORD"  # noqa: S105 - the name of a variable, not a password
 
 
 class Command(BaseCommand):
-    help = "Build the demo county (Bacău): community teams, households and people, reproducibly from a seed."
+    help = (
+        "Build the demo county (Bacău): community teams, households and people, the census and assessments of "
+        "four waves and the cases that follow, reproducibly from a seed."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
@@ -26,6 +38,11 @@ class Command(BaseCommand):
         )
         parser.add_argument(
             "--households", type=int, default=DEFAULT_HOUSEHOLDS, help="How many households to generate."
+        )
+        parser.add_argument(
+            "--registry-only",
+            action="store_true",
+            help="Build only the teams, households and people: no census, assessments or cases.",
         )
         parser.add_argument(
             "--if-empty",
@@ -55,7 +72,11 @@ class Command(BaseCommand):
 
         try:
             context = build_demo(
-                seed=options["seed"], households=options["households"], password=password, progress=progress
+                seed=options["seed"],
+                households=options["households"],
+                password=password,
+                progress=progress,
+                plan=REGISTRY_PLAN if options["registry_only"] else DEFAULT_PLAN,
             )
         except DomainValidationError as error:
             raise CommandError("\n".join(error.lines())) from error
@@ -80,6 +101,42 @@ class Command(BaseCommand):
                 }
             )
         )
+
+        work = context.fieldwork
+        if work is None:
+            return
+        for wave in work.waves:
+            self.stdout.write(
+                _(
+                    "Census %(wave)s: %(listed)d households listed, of which found in the field: %(invisibles)d; "
+                    "visits: %(visits)d; assessed: %(assessed)d (coverage %(coverage)s %%)."
+                )
+                % {
+                    "wave": wave.wave,
+                    "listed": wave.listed,
+                    "invisibles": wave.invisibles,
+                    "visits": wave.visits,
+                    "assessed": wave.assessed,
+                    "coverage": formats.number_format(wave.coverage_percent, 1),
+                }
+            )
+        self.stdout.write(
+            _("Children assessed at least three times: %(children)d.") % {"children": work.children_followed}
+        )
+        if work.cases is not None:
+            self.stdout.write(
+                _(
+                    "Cases: %(cases)d, family agreements: %(agreements)d, services delivered: %(deliveries)d, "
+                    "referrals: %(referrals)d, parenting-education sessions: %(activities)d."
+                )
+                % {
+                    "cases": work.cases.cases,
+                    "agreements": work.cases.agreements,
+                    "deliveries": work.cases.deliveries,
+                    "referrals": work.cases.referrals,
+                    "activities": work.cases.activities,
+                }
+            )
 
     def _print_users(self, users: list[DemoUser]) -> None:
         from_environment = _("(from %(variable)s)") % {"variable": PASSWORD_ENV}
