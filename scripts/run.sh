@@ -9,7 +9,7 @@ bash scripts/ensure-system-packages.sh
 
 $PY manage.py migrate --no-input
 users_file=data/demo-users.txt
-if [ "$($PY manage.py shell -c 'from mps.registry.models import Household; print(Household.objects.exists())')" = "False" ]; then
+if [ "$($PY manage.py shell --no-imports -c 'from mps.registry.models import Household; print(Household.objects.exists())' 2>/dev/null | tail -n 1)" = "False" ]; then
   echo "Building the demo county (Bacău) ..."
   $PY manage.py build_demo --seed 42 | tee "$users_file"
 fi
