@@ -35,7 +35,9 @@ from mps.sync.tokens import device_token_issue
 FIELD_STATIC = "sync/field"
 LOCALE_DIR = Path(__file__).resolve().parent / "locale"
 # The files the service worker keeps for offline use, besides the page and the translations.
-SHELL_FILES = ("app.js", "conditions.js", "store.js", "form.js", "field.css", "icon.svg")
+SHELL_FILES = ("app.js", "store.js", "form.js", "field.css", "icon.svg")
+# The question-applicability evaluator is the assessment app's, shared with the web form.
+SHARED_SHELL_FILES = ("assessment/conditions.js",)
 LANGUAGES = ("ro", "en")
 DOCS_ASSETS = {"swagger-ui-bundle.js", "swagger-ui.css", "swagger-ui-init.js", "favicon.png"}
 
@@ -50,8 +52,8 @@ def _user(request: HttpRequest) -> User:
 def shell_version() -> str:
     """Return a digest of the app's files: a new release makes the service worker fetch them again."""
     digest = hashlib.sha256()
-    for name in (*SHELL_FILES, "sw.js"):
-        path = finders.find(f"{FIELD_STATIC}/{name}")
+    for name in (*(f"{FIELD_STATIC}/{name}" for name in (*SHELL_FILES, "sw.js")), *SHARED_SHELL_FILES):
+        path = finders.find(name)
         if path:
             digest.update(Path(str(path)).read_bytes())
     # New translations are a new release too: the cached catalogs must be fetched again.
@@ -68,6 +70,7 @@ def _shell_urls() -> list[str]:
         reverse("sync:manifest"),
         *(reverse("sync:i18n", args=[language]) for language in LANGUAGES),
         *(static(f"{FIELD_STATIC}/{name}") for name in SHELL_FILES),
+        *(static(name) for name in SHARED_SHELL_FILES),
         static("web/app.css"),
     ]
 

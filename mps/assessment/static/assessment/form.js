@@ -17,46 +17,15 @@
   const membersBox = document.getElementById("members");
   const template = document.getElementById("member-template");
 
-  // Conditions, as in questions.condition_holds.
-  function answerAt(answers, field) {
-    return Object.prototype.hasOwnProperty.call(answers, field) ? [true, answers[field]] : [false, undefined];
-  }
-
-  function conditionHolds(condition, answers, age) {
-    if ("all" in condition) return condition.all.every((part) => conditionHolds(part, answers, age));
-    if ("any" in condition) return condition.any.some((part) => conditionHolds(part, answers, age));
-    if ("not" in condition) return !conditionHolds(condition.not, answers, age);
-    if ("age" in condition) {
-      if (age === null) return false;
-      const min = "min" in condition.age ? condition.age.min : age;
-      const max = "max" in condition.age ? condition.age.max : age;
-      return min <= age && age <= max;
-    }
-    if ("field" in condition) {
-      const [present, value] = answerAt(answers, condition.field);
-      if ("equals" in condition) return present && value === condition.equals;
-      if ("in" in condition) return present && condition.in.includes(value);
-      if ("not_in" in condition) return !present || !condition.not_in.includes(value);
-    }
-    throw new Error("Unknown condition: " + JSON.stringify(condition));
-  }
-
-  // Dates and ages, as in rules/facts.age_on: full years, a 29 February birthday reached on 1 March.
-  function parseDate(text) {
-    const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text || "");
-    return match ? [Number(match[1]), Number(match[2]), Number(match[3])] : null;
-  }
+  // The one evaluator of applicability conditions, shared with the field app (conditions.js, tested against
+  // questions.py under Node).
+  const { conditionHolds, parseDate, ageOn } = window.MPSConditions;
 
   function today() {
     const now = new Date();
     return [now.getFullYear(), now.getMonth() + 1, now.getDate()];
   }
 
-  function ageOn(birth, on) {
-    if (!birth || !on) return null;
-    const before = on[1] < birth[1] || (on[1] === birth[1] && on[2] < birth[2]);
-    return on[0] - birth[0] - (before ? 1 : 0);
-  }
 
   function visitDate() {
     const input = form.querySelector('[name="v.assessed_on"]');

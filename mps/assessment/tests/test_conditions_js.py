@@ -1,4 +1,4 @@
-"""The field app judges which questions apply exactly as the server does (conditions.js under Node)."""
+"""The web form and the field app judge which questions apply exactly as the server does (conditions.js under Node)."""
 
 import datetime as dt
 import itertools
@@ -17,7 +17,7 @@ from mps.assessment.questions import (
 )
 from mps.assessment.tests.builders import ASSESSED_ON, baseline_assessment, born
 
-CONDITIONS_JS = Path(__file__).resolve().parents[1] / "static" / "sync" / "field" / "conditions.js"
+CONDITIONS_JS = Path(__file__).resolve().parents[1] / "static" / "assessment" / "conditions.js"
 NODE = shutil.which("node")
 
 pytestmark = pytest.mark.skipif(NODE is None, reason="Node is not installed")
