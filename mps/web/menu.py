@@ -27,6 +27,7 @@ _ENTRIES = [
     ("census:campaign_list", _("Social census"), can_read_cases),
     ("registry:duplicates", _("Possible duplicates"), can_edit_cases),
     ("sync:field_app", _("Field app"), can_edit_cases),
+    ("sync:conflict_list", _("Conflicts to review"), can_edit_cases),
     ("planning:index", _("Scale-up planning"), lambda user: True),
     ("admin:index", _("Administration"), lambda user: user.is_staff),
 ]

@@ -1,6 +1,7 @@
 """The pages that belong to no domain: home and health check."""
 
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import LogoutView
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
@@ -42,3 +43,16 @@ def home(request: HttpRequest) -> HttpResponse:
 def healthz(request: HttpRequest) -> JsonResponse:
     """Answer a load balancer's probe without touching the database."""
     return JsonResponse({"status": "ok"})
+
+
+class LogoutAndWipeView(LogoutView):
+    """Log out and tell the browser to drop its caches and storage.
+
+    A tablet is shared in the office: whatever the offline field app kept (encrypted, but still children's
+    data) is wiped when the worker logs out from any page, not only from the field app.
+    """
+
+    def post(self, request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+        response = super().post(request, *args, **kwargs)
+        response["Clear-Site-Data"] = '"cache", "storage"'
+        return response

@@ -85,3 +85,11 @@ def test_an_english_tablet_still_gets_romanian_until_the_user_switches():
     assert "Autentificare" in client.get(reverse("login")).content.decode()
     client.post(reverse("set_language"), {"language": "en", "next": "/"})
     assert "Log in" in client.get(reverse("login")).content.decode()
+
+
+def test_logging_out_wipes_what_the_browser_kept():
+    client = Client()
+    client.force_login(national_monitor())
+    response = client.post(reverse("logout"))
+    assert response.status_code == 302
+    assert response["Clear-Site-Data"] == '"cache", "storage"'
