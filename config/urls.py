@@ -21,5 +21,6 @@ urlpatterns = [
     path("planificare/", include("mps.planning.urls")),
     path("api/v1/", include("mps.sync.api_urls")),
     path("teren/", include("mps.sync.urls")),
+    path("monitorizare/", include("mps.monitoring.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -18,6 +18,10 @@ if [ -f "$users_file" ]; then
   echo "Demo users (also in $users_file):"
   cat "$users_file"
 fi
+# Dashboards read per-locality aggregates that this worker rolls forward every 30 seconds; it stops with us.
+$PY manage.py monitoring_refresh --loop --every 30 > data/monitoring-refresh.log 2>&1 &
+refresher=$!
+trap 'kill $refresher 2>/dev/null' EXIT INT TERM
 echo
 echo "Serving at http://127.0.0.1:8000  (Ctrl+C stops)"
-exec $PY manage.py runserver 127.0.0.1:8000
+$PY manage.py runserver 127.0.0.1:8000

@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "mps.assessment",
     "mps.census",
     "mps.cases",
+    "mps.monitoring",
     "mps.sync",
     "mps.planning",
     "mps.demo",

@@ -28,6 +28,7 @@ _ENTRIES = [
     ("registry:duplicates", _("Possible duplicates"), can_edit_cases),
     ("sync:field_app", _("Field app"), can_edit_cases),
     ("sync:conflict_list", _("Conflicts to review"), can_edit_cases),
+    ("monitoring:dashboard", _("Monitoring"), lambda user: True),
     ("planning:index", _("Scale-up planning"), lambda user: True),
     ("admin:index", _("Administration"), lambda user: user.is_staff),
 ]

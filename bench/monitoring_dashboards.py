@@ -1,0 +1,585 @@
+"""Benchmark monitoring at national scale: dashboards against the raw GROUP BY, and the cost of fresh figures.
+
+Run: .venv/bin/python bench/monitoring_dashboards.py [--persons 5000000] [--localities 3180] [--requests 100]
+
+In one run, in a throwaway PostgreSQL database (`mps_bench_monitoring`, created, migrated and dropped here; the
+server is MPS_BENCH_POSTGRES_URL, default postgres://postgres@127.0.0.1:5432):
+
+1. generates, SQL-side (`INSERT … SELECT generate_series …`), the localities of a country, `--persons` people in
+   households of one to five, a T0 assessment of every household and a T1 of three in five, with the typed
+   answers of every member and their findings;
+2. times the raw GROUP BY a dashboard would need without aggregates (prevalence by locality, wave and code over
+   the findings), median of three runs;
+3. times a full `monitoring_refresh` (building the aggregates from nothing);
+4. starts `manage.py runserver` and requests, as a national monitor, the country dashboard, every region, every
+   county and every locality through HTTP, printing p50 and p95 per level and the ratio to the raw GROUP BY
+   (target: p95 <= 50 ms and <= 5 % of the raw GROUP BY);
+5. imports synthetic households with `assessments_import` without and then with the refresh worker running
+   (`monitoring_refresh --loop`, every `--every` seconds: default 5, six times as often as in production, so that
+   several runs fall inside each import), alternately, and prints the
+   throughput of each and the overhead (target <= 10 %), then how long the next incremental run takes to bring
+   the new assessments into every dashboard.
+
+The database work happens in a child process (this script with --child), which configures Django for the
+throwaway database.
+"""
+
+import argparse
+import json
+import os
+import random
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+PG_SERVER = os.environ.get("MPS_BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432")
+PG_DATABASE = "mps_bench_monitoring"
+P95_TARGET_MS = 50.0
+RATIO_TARGET = 0.05
+OVERHEAD_TARGET = 0.10
+
+
+def main() -> int:
+    """Create the database, run the child that measures, print its figures, drop the database."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--persons", type=int, default=300_000, help="people to generate (5,000,000 for the target)"
+    )
+    parser.add_argument("--localities", type=int, default=3_180)
+    parser.add_argument("--requests", type=int, default=100, help="requests of the country dashboard")
+    parser.add_argument("--import-households", type=int, default=2_000)
+    parser.add_argument(
+        "--every",
+        type=float,
+        default=5.0,
+        help="seconds between refresh runs while importing (production: 30)",
+    )
+    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--generate-only", action="store_true", help=argparse.SUPPRESS)
+    # scripts/bench.sh passes the same arguments to every benchmark; ignore those meant for the others.
+    options, _unknown = parser.parse_known_args()
+    if options.child:
+        print(json.dumps(_child(options)))
+        return 0
+    # MPS_BENCH_KEEP=1 keeps the database afterwards, to look into it (drop it by hand).
+    try:
+        import psycopg
+
+        admin = psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True, connect_timeout=3)
+    except Exception:  # any failure to connect means "no PostgreSQL here"
+        print(f"Monitoring benchmark: PostgreSQL not reachable at {PG_SERVER}: skipped")
+        return 0
+    with admin:
+        admin.execute(f"DROP DATABASE IF EXISTS {PG_DATABASE} WITH (FORCE)")
+        admin.execute(f"CREATE DATABASE {PG_DATABASE}")
+        try:
+            command = [sys.executable, __file__, "--child", *sys.argv[1:]]
+            env = {
+                **os.environ,
+                "DATABASE_URL": f"{PG_SERVER}/{PG_DATABASE}",
+                "DJANGO_SETTINGS_MODULE": "config.settings.test",
+            }
+            done = subprocess.run(command, env=env, capture_output=True, text=True, check=False, cwd=ROOT)  # noqa: S603
+            if done.returncode != 0:
+                sys.stderr.write(done.stdout[-4000:] + done.stderr[-8000:])
+                raise SystemExit("The monitoring benchmark failed.")
+            result = json.loads(done.stdout.strip().splitlines()[-1])
+        finally:
+            if not os.environ.get("MPS_BENCH_KEEP"):
+                admin.execute(f"DROP DATABASE IF EXISTS {PG_DATABASE} WITH (FORCE)")
+    _print(result)
+    return 0
+
+
+def _print(r: dict[str, Any]) -> None:
+    print(
+        f"Monitoring benchmark, Python {sys.version.split()[0]}, {os.cpu_count()} cores, PostgreSQL {r['server']}"
+    )
+    print(
+        f"  data: {r['persons']:,} persons in {r['households']:,} households of {r['localities']:,} localities; "
+        f"{r['assessments']:,} assessments, {r['member_answers']:,} member answers, {r['findings']:,} findings"
+    )
+    print(f"  generated SQL-side in {r['generate_s']:.0f} s (+ {r['index_s']:.0f} s indexes and ANALYZE)")
+    if "raw_ms" not in r:  # --generate-only
+        return
+    print(f"  raw GROUP BY (prevalence by locality, wave, code)   {r['raw_ms']:8.0f} ms (median of 3)")
+    print(
+        f"  full monitoring_refresh                             {r['refresh_s']:8.1f} s ({r['figure_rows']:,} figure rows)"
+    )
+    worst = 0.0
+    for level in r["levels"]:
+        worst = max(worst, level["p95"])
+        print(
+            f"  dashboard {level['name']:<22} {level['requests']:>5} requests  p50 {level['p50']:6.1f} ms  "
+            f"p95 {level['p95']:6.1f} ms  p95/raw {level['p95'] / r['raw_ms']:6.1%}"
+        )
+    verdict = "met" if worst <= P95_TARGET_MS and worst / r["raw_ms"] <= RATIO_TARGET else "NOT met"
+    print(f"  dashboard target (p95 <= {P95_TARGET_MS:.0f} ms and <= {RATIO_TARGET:.0%} of raw): {verdict}")
+    imp = r["import"]
+    runs = ", ".join(f"{rate:.0f}" for rate in imp["without_runs"])
+    print(f"  import without refresh worker   {imp['without']:8.0f} households/s (runs: {runs})")
+    runs = ", ".join(f"{rate:.0f}" for rate in imp["with_runs"])
+    print(
+        f"  import with refresh worker      {imp['with']:8.0f} households/s (runs: {runs}; worker every "
+        f"{imp['every']:.0f} s, {imp['worker_runs']} runs finished during the imports)"
+    )
+    overhead = 1 - imp["with"] / imp["without"]
+    verdict = "met" if overhead <= OVERHEAD_TARGET else "NOT met"
+    print(
+        f"  overhead of keeping aggregates current: {overhead:.1%}  target <= {OVERHEAD_TARGET:.0%}: {verdict}"
+    )
+    print(
+        f"  next incremental refresh: {imp['incremental_localities']} localities in {imp['incremental_s']:.2f} s; "
+        f"new households visible on the dashboards: {'yes' if imp['visible'] else 'NO'}"
+    )
+
+
+# The child: everything below runs with Django configured for the throwaway database.
+
+
+def _child(options: argparse.Namespace) -> dict[str, Any]:
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+
+    call_command("migrate", verbosity=0)
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW server_version")
+        server = cursor.fetchone()[0]
+    result: dict[str, Any] = {"server": server}
+    result.update(_generate(options.persons, options.localities))
+    if options.generate_only:
+        return result
+    result["raw_ms"] = _raw_group_by()
+    started = time.perf_counter()
+    from mps.monitoring.models import AreaFigure
+    from mps.monitoring.refresh import monitoring_refresh
+
+    monitoring_refresh(full=True)
+    result["refresh_s"] = time.perf_counter() - started
+    result["figure_rows"] = AreaFigure.objects.count()
+    with _server():
+        result["levels"] = _dashboards(options.requests)
+        result["import"] = _import_cost(options.import_households, options.every)
+    return result
+
+
+def _sql(statement: str, params: Any = None) -> None:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(statement, params)
+
+
+def _scalar(statement: str) -> Any:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(statement)
+        return cursor.fetchone()[0]
+
+
+# Secondary indexes of the big tables are dropped before the load and built after it: one sort per index
+# instead of millions of insertions into each b-tree. Foreign-key triggers are off during the load
+# (session_replication_role): the generated keys are consistent by construction.
+BIG_TABLES = ("registry_person", "assessment_assessment", "assessment_memberanswers", "assessment_finding")
+PERSON_CODES = [
+    "ID01",
+    "HE01",
+    "HE02",
+    "HE03",
+    "HE08",
+    "ED01",
+    "ED02",
+    "ED03",
+    "ED04",
+    "ED06",
+    "ED07",
+    "IN03",
+    "EM01",
+    "EM02",
+    "EM03",
+    "FA01",
+]
+HOUSEHOLD_CODES = [
+    "IN01",
+    "IN02",
+    "IN04",
+    "EM04",
+    "FA04",
+    "FA05",
+    "FA06",
+    "HO01",
+    "HO02",
+    "HO03",
+    "HO05",
+    "HO06",
+    "HO07",
+    "HO09",
+]
+
+
+def _generate(persons: int, localities: int) -> dict[str, Any]:
+    """Generate the country SQL-side; return the row counts and the time taken."""
+    households = persons // 3
+    started = time.perf_counter()
+    indexes = []
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = ANY(%s) AND indexname NOT IN "
+            "(SELECT conname FROM pg_constraint)",
+            [list(BIG_TABLES)],
+        )
+        indexes = cursor.fetchall()
+    for name, _definition in indexes:
+        _sql(f'DROP INDEX "{name}"')
+    _sql("SET session_replication_role = replica")
+    _sql("SET synchronous_commit = off")
+    _sql("SELECT setseed(0.2024)")
+    # Localities spread over the 42 counties, one in ten urban, a fifth marginalised, inside Romania's box.
+    _sql(
+        """
+        INSERT INTO geography_locality (siruta, name, county_id, kind, marginalisation, population, children,
+                                        latitude, longitude)
+        SELECT 100000 + i, 'Localitatea ' || i, counties.codes[1 + i %% 42],
+               CASE WHEN i %% 10 = 0 THEN 'town' ELSE 'commune' END,
+               CASE i %% 10 WHEN 1 THEN 'high' WHEN 2 THEN 'medium' ELSE 'none' END,
+               6000, 1400, 43.7 + random() * 4.4, 20.5 + random() * 9.0
+        FROM generate_series(1, %s) i,
+             (SELECT array_agg(code ORDER BY code) AS codes FROM geography_county) counties
+        """,
+        [localities],
+    )
+    _sql(
+        """
+        INSERT INTO registry_household (created_at, updated_at, version, id, address, search_text, locality_id)
+        SELECT now() - interval '1 day', now() - interval '1 day', 1, md5('h' || h)::uuid, 'Strada ' || (h %% 300) || ' nr. ' || h, '',
+               100001 + (h * 7919) %% %s
+        FROM generate_series(1::bigint, %s) h
+        """,
+        [localities, households],
+    )
+    # Household h has 1 + (h*7 mod 5) members (mean 3): two adults first, then children.
+    _sql(
+        """
+        INSERT INTO registry_person (created_at, updated_at, version, id, first_name, last_name, sex, birth_date,
+                                     name_key, search_text)
+        SELECT now() - interval '1 day', now() - interval '1 day', 1, md5('p' || h || '-' || j)::uuid, 'Prenume', 'Familia' || h,
+               CASE WHEN j %% 2 = 0 THEN 'M' ELSE 'F' END,
+               DATE '2024-06-01' - ((CASE WHEN j < 2 THEN 25 + (h * 13 + j) %% 40
+                                         ELSE (h * 17 + j * 5) %% 18 END) * 365 + h %% 300)::int,
+               '', ''
+        FROM generate_series(1::bigint, %s) h, generate_series(0, (h * 7) %% 5) j
+        """,
+        [households],
+    )
+    # T0 for every household, T1 for three in five; T1 is the latest where it exists.
+    _sql(
+        """
+        INSERT INTO assessment_assessment (created_at, updated_at, version, id, wave, wave_number, assessed_on,
+               catalogue, score, risk_level, has_critical, is_latest, source, document, household_id, locality_id)
+        SELECT now() - interval '1 day', now() - interval '1 day', 1, md5('a' || w || '-' || h)::uuid, 'T' || w, w,
+               DATE '2024-03-01' + (w * 365 + h %% 150)::int,
+               'mps-v1', r.score, r.risk, h %% (60 + 60 * w) = 0,
+               (w = 1 OR h %% 5 >= 3), 'import', '{}'::jsonb, md5('h' || h)::uuid, 100001 + (h * 7919) %% %s
+        FROM generate_series(1::bigint, %s) h, generate_series(0, CASE WHEN h %% 5 < 3 THEN 1 ELSE 0 END) w,
+             LATERAL (SELECT CASE WHEN (h * 31 + w * 17) %% 100 < 35 + 10 * w THEN 0
+                                  ELSE ((h * 31 + w * 17) %% 100) / 7 END AS score) s,
+             LATERAL (SELECT s.score,
+                             CASE WHEN s.score >= 10 THEN 'high' WHEN s.score >= 5 THEN 'medium'
+                                  WHEN s.score > 0 THEN 'low' ELSE 'none' END AS risk) r
+        """,
+        [localities, households],
+    )
+    _sql(
+        """
+        INSERT INTO assessment_memberanswers (relation, sex, age, roma, birth_certificate, identity_card,
+               family_doctor, insured, vaccination, pregnant, prenatal_care, chronic_illness,
+               chronic_illness_followed, disability, disability_certificate, malnutrition_signs, needs_daily_care,
+               has_caregiver, education_status, highest_grade, unexcused_absences_30d, repeated_grade,
+               special_needs, special_needs_support, employment_status, unemployed_months, child_allowance,
+               disability_benefit, parents_abroad, neglect_signs, child_labour, in_union, assessment_id, person_id)
+        SELECT CASE j WHEN 0 THEN 'head' WHEN 1 THEN 'spouse' ELSE 'child' END,
+               CASE WHEN j %% 2 = 0 THEN 'M' ELSE 'F' END, age, h %% 8 = 0, true, age >= 14,
+               true, true, CASE WHEN age < 18 THEN 'complete' ELSE 'not_applicable' END, false, false, false,
+               false, (h + j) %% 40 = 0, false, false, false, false,
+               CASE WHEN age < 18 THEN 'school' ELSE 'finished' END, LEAST(age, 12), 0, false, false, false,
+               CASE WHEN age < 18 THEN 'not_applicable' ELSE 'employed_formal' END, 0, age < 18, false, false,
+               false, false, j = 1, md5('a' || w || '-' || h)::uuid, md5('p' || h || '-' || j)::uuid
+        FROM generate_series(1::bigint, %s) h, generate_series(0, CASE WHEN h %% 5 < 3 THEN 1 ELSE 0 END) w,
+             generate_series(0, (h * 7) %% 5) j,
+             LATERAL (SELECT (CASE WHEN j < 2 THEN 25 + (h * 13 + j) %% 40 ELSE (h * 17 + j * 5) %% 18 END)
+                             + w AS age) a
+        """,
+        [households],
+    )
+    # Findings: half the people have one person-level code and a fifth a second; T1 has fewer.
+    _sql(
+        """
+        INSERT INTO assessment_finding (code, catalogue, weight, critical, wave_number, assessment_id, locality_id,
+                                        person_id)
+        SELECT (%s::text[])[(1 + (x.k * 7 + x.j * 3) %% 16)::int], 'mps-v1', 2, false, x.w, x.a, x.loc, x.p
+        FROM (
+            SELECT h, w, j, k, md5('a' || w || '-' || h)::uuid AS a, md5('p' || h || '-' || j)::uuid AS p,
+                   100001 + (h * 7919) %% %s AS loc
+            FROM generate_series(1::bigint, %s) h, generate_series(0, CASE WHEN h %% 5 < 3 THEN 1 ELSE 0 END) w,
+                 generate_series(0, (h * 7) %% 5) j, generate_series(0, 1) k
+            WHERE (h * 11 + j * 5 + k * 3 + w) %% 10 < CASE WHEN k = 0 THEN 5 - 2 * w ELSE 2 - w END
+        ) x
+        """,
+        [PERSON_CODES, localities, households],
+    )
+    _sql(
+        """
+        INSERT INTO assessment_finding (code, catalogue, weight, critical, wave_number, assessment_id, locality_id)
+        SELECT (%s::text[])[(1 + (h * 5 + k * 11 + w) %% 14)::int], 'mps-v1', 1, false, w,
+               md5('a' || w || '-' || h)::uuid, 100001 + (h * 7919) %% %s
+        FROM generate_series(1::bigint, %s) h, generate_series(0, CASE WHEN h %% 5 < 3 THEN 1 ELSE 0 END) w,
+             generate_series(0, 1) k
+        WHERE (h * 3 + k * 7 + w) %% 10 < CASE WHEN k = 0 THEN 6 - 2 * w ELSE 3 - w END
+        """,
+        [HOUSEHOLD_CODES, localities, households],
+    )
+    _sql("SET session_replication_role = DEFAULT")
+    generate_s = time.perf_counter() - started
+    started = time.perf_counter()
+    for _name, definition in indexes:
+        _sql(definition)
+    for table in ("geography_locality", "registry_household", *BIG_TABLES):
+        _sql(f"VACUUM ANALYZE {table}")
+    index_s = time.perf_counter() - started
+    return {
+        "localities": localities,
+        "households": households,
+        "persons": _scalar("SELECT COUNT(*) FROM registry_person"),
+        "assessments": _scalar("SELECT COUNT(*) FROM assessment_assessment"),
+        "member_answers": _scalar("SELECT COUNT(*) FROM assessment_memberanswers"),
+        "findings": _scalar("SELECT COUNT(*) FROM assessment_finding"),
+        "generate_s": generate_s,
+        "index_s": index_s,
+    }
+
+
+def _raw_group_by() -> float:
+    """Time the prevalence GROUP BY over the findings table; median of three runs, in ms."""
+    from django.db import connection
+
+    times = []
+    for _ in range(3):
+        started = time.perf_counter()
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT locality_id, wave_number, code, COUNT(*) FROM assessment_finding "
+                "GROUP BY locality_id, wave_number, code"
+            )
+            cursor.fetchall()
+        times.append((time.perf_counter() - started) * 1000)
+    return statistics.median(times)
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+PORT = _free_port()
+
+
+class _server:
+    """Run `manage.py runserver` on the throwaway database for the duration of a with block."""
+
+    def __enter__(self) -> "_server":
+        self.process = subprocess.Popen(  # noqa: S603 - our own manage.py
+            [sys.executable, "manage.py", "runserver", "--noreload", f"127.0.0.1:{PORT}"],
+            cwd=ROOT,
+            env=os.environ.copy(),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+        for _ in range(200):
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{PORT}/healthz", timeout=1)
+                return self
+            except OSError:
+                time.sleep(0.1)
+        raise RuntimeError("runserver did not start")
+
+    def __exit__(self, *exc: object) -> None:
+        # The server's whole process group: nothing of it may outlive the benchmark and its database.
+        os.killpg(self.process.pid, signal.SIGTERM)
+        self.process.wait(timeout=10)
+
+
+def _session_cookie(user: Any) -> str:
+    """Return a session cookie that logs ``user`` in, made directly in the session store."""
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+
+    session = SessionStore()
+    session[SESSION_KEY] = str(user.pk)
+    session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
+    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    session.create()
+    return f"{settings.SESSION_COOKIE_NAME}={session.session_key}"
+
+
+def _get(path: str, cookie: str) -> tuple[int, float]:
+    request = urllib.request.Request(f"http://127.0.0.1:{PORT}{path}", headers={"Cookie": cookie})
+    started = time.perf_counter()
+    with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310 - local server
+        response.read()
+        status = response.status
+    return status, (time.perf_counter() - started) * 1000
+
+
+def _dashboards(requests: int) -> list[dict[str, Any]]:
+    """Request every dashboard of every level as a national monitor; return p50/p95 per level."""
+    from mps.accounts.models import Role, ScopeKind, User
+    from mps.geography.models import County, Locality, Region
+
+    monitor = User.objects.create(
+        username="bench.monitor", role=Role.NATIONAL_MONITOR, scope=ScopeKind.NATIONAL
+    )
+    supervisor = User.objects.create(
+        username="bench.supervisor", role=Role.COUNTY_SUPERVISOR, scope=ScopeKind.COUNTY, county_id="BC"
+    )
+    cookie, supervisor_cookie = _session_cookie(monitor), _session_cookie(supervisor)
+    regions = list(Region.objects.values_list("code", flat=True))
+    counties = list(County.objects.values_list("code", flat=True))
+    localities = list(Locality.objects.values_list("siruta", flat=True))
+    random.Random(7).shuffle(localities)
+    plan = [
+        ("country", ["/monitorizare/tara/RO/"] * requests, cookie),
+        ("regions (all 8)", [f"/monitorizare/regiune/{c}/" for c in regions] * max(1, requests // 8), cookie),
+        (
+            "counties (all 42)",
+            [f"/monitorizare/judet/{c}/" for c in counties] * max(1, requests // 42 + 1),
+            cookie,
+        ),
+        ("localities (all)", [f"/monitorizare/localitate/{s}/" for s in localities], cookie),
+        ("county, as supervisor", ["/monitorizare/judet/BC/"] * requests, supervisor_cookie),
+    ]
+    for path in ("/monitorizare/tara/RO/", "/monitorizare/judet/BC/"):  # warm the server's caches and imports
+        for _ in range(3):
+            _get(path, cookie)
+    levels = []
+    for name, paths, session in plan:
+        times = []
+        for path in paths:
+            status, ms = _get(path, session)
+            if status != 200:
+                raise RuntimeError(f"{path} answered {status}")
+            times.append(ms)
+        times.sort()
+        levels.append(
+            {
+                "name": name,
+                "requests": len(times),
+                "p50": statistics.median(times),
+                "p95": times[min(len(times) - 1, int(0.95 * len(times)))],
+            }
+        )
+    return levels
+
+
+def _synthetic_lines(count: int, seed: int, localities: list[int]) -> list[str]:
+    from mps.assessment.synthetic import synthetic_assessments
+
+    lines = []
+    rng = random.Random(seed)
+    for document in synthetic_assessments(count, seed=seed):
+        document["household"]["locality"] = str(rng.choice(localities))
+        document["household"].pop("village", None)
+        for member in document["members"]:
+            member.pop("cnp", None)  # CNPs of separate seeds may collide; they are not what is measured
+        lines.append(json.dumps(document, ensure_ascii=False))
+    return lines
+
+
+def _import_rate(lines: list[str]) -> float:
+    from mps.assessment.services import assessments_import
+
+    started = time.perf_counter()
+    summary = assessments_import(lines, workers=1)
+    seconds = time.perf_counter() - started
+    if summary.rejected:
+        raise RuntimeError(f"{len(summary.rejected)} lines rejected: {summary.rejected[0].as_json()}")
+    return summary.accepted / seconds
+
+
+def _import_cost(count: int, every: float) -> dict[str, Any]:
+    """Import alternately without and with the refresh worker running; then time the run that catches up."""
+    from mps.assessment.models import Assessment
+    from mps.geography.models import Locality
+    from mps.monitoring.areas import country
+    from mps.monitoring.refresh import monitoring_refresh
+    from mps.monitoring.selectors import area_figures
+
+    localities = list(Locality.objects.order_by("siruta").values_list("siruta", flat=True)[:200])
+    without, with_worker, worker_runs = [], [], 0
+    for seed in (1, 2, 3, 4):
+        lines = _synthetic_lines(count, seed, localities)
+        if seed % 2:
+            without.append(_import_rate(lines))
+            continue
+        worker = subprocess.Popen(  # noqa: S603 - our own manage.py
+            [
+                sys.executable,
+                "manage.py",
+                "monitoring_refresh",
+                "--loop",
+                "--every",
+                str(every),
+                "--verbosity",
+                "2",
+            ],
+            cwd=ROOT,
+            env=os.environ.copy(),
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        try:
+            # Measure the worker at work, not its start-up: wait for its first run (which catches up on the
+            # previous import) before importing.
+            assert worker.stdout is not None
+            worker.stdout.readline()
+            with_worker.append(_import_rate(lines))
+        finally:
+            worker.terminate()
+            output, _ = worker.communicate(timeout=120)
+        worker_runs += output.count("localities refreshed")
+    started = time.perf_counter()
+    result = monitoring_refresh()
+    incremental_s = time.perf_counter() - started
+    shown = sum(area_figures(country(), wave).get("households", 0) for wave in (0, 1, 2))
+    expected = Assessment.objects.values("household_id", "wave_number").distinct().count()
+    return {
+        "without_runs": without,
+        "with_runs": with_worker,
+        "without": statistics.mean(without),
+        "with": statistics.mean(with_worker),
+        "every": every,
+        "worker_runs": worker_runs,
+        "incremental_localities": result.localities,
+        "incremental_s": incremental_s,
+        "visible": shown == expected,
+    }
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

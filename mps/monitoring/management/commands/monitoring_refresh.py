@@ -1,0 +1,42 @@
+"""Roll the monitoring figures forward once, or forever as the background worker with --loop."""
+
+import time
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandParser
+from django.db import close_old_connections
+
+from mps.monitoring.refresh import monitoring_refresh
+
+
+class Command(BaseCommand):
+    help = "Recompute the monitoring figures of the localities changed since the last run."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--full", action="store_true", help="Rebuild every locality, not only the changed ones."
+        )
+        parser.add_argument(
+            "--loop", action="store_true", help="Run again and again, as the background worker."
+        )
+        parser.add_argument("--every", type=float, default=30.0, help="Seconds between two runs with --loop.")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        full = options["full"]
+        while True:
+            result = monitoring_refresh(full=full)
+            # In a loop, quiet runs (nothing changed) are reported only at verbosity 2.
+            if options["verbosity"] > 1 or (
+                options["verbosity"] > 0 and (result.localities or not options["loop"])
+            ):
+                self.stdout.write(
+                    f"{result.localities} localities refreshed in {result.seconds:.2f} s "
+                    f"({'full' if result.full else 'changed only'}), figures as of {result.as_of.isoformat()}"
+                )
+                self.stdout.flush()
+            if not options["loop"]:
+                return
+            full = False
+            # A worker that runs for months must not keep a connection the database has dropped.
+            close_old_connections()
+            time.sleep(options["every"])
