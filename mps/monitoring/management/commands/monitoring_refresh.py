@@ -1,12 +1,15 @@
 """Roll the monitoring figures forward once, or forever as the background worker with --loop."""
 
+import logging
 import time
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
-from django.db import close_old_connections
+from django.db import DatabaseError, close_old_connections
 
 from mps.monitoring.refresh import monitoring_refresh
+
+logger = logging.getLogger(__name__)
 
 
 class Command(BaseCommand):
@@ -24,7 +27,16 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         full = options["full"]
         while True:
-            result = monitoring_refresh(full=full)
+            try:
+                result = monitoring_refresh(full=full)
+            except DatabaseError:
+                if not options["loop"]:
+                    raise
+                # The worker outlives a lost connection or a failed run: the next run redoes the same work.
+                logger.exception("The monitoring refresh failed; retrying in %s s.", options["every"])
+                close_old_connections()
+                time.sleep(options["every"])
+                continue
             # In a loop, quiet runs (nothing changed) are reported only at verbosity 2.
             if options["verbosity"] > 1 or (
                 options["verbosity"] > 0 and (result.localities or not options["loop"])
