@@ -42,6 +42,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "mps.web.middleware.SlidingSessionMiddleware",
     "mps.web.middleware.ChosenLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -107,7 +108,7 @@ LOGOUT_REDIRECT_URL = "login"
 
 # A tablet left unattended in a village logs itself out: sessions end after 8 idle hours (one working day).
 SESSION_COOKIE_AGE = int(env_str("MPS_SESSION_SECONDS", str(8 * 3600)))
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_SAVE_EVERY_REQUEST = False  # mps.web.middleware.SlidingSessionMiddleware refreshes it every 5 minutes
 SESSION_EXPIRE_AT_BROWSER_CLOSE = False
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

@@ -1,5 +1,6 @@
 """Deny by default: every page needs a signed-in user unless it is explicitly public."""
 
+import time
 from collections.abc import Callable
 
 from django.conf import settings
@@ -42,4 +43,28 @@ class ChosenLanguageMiddleware:
         request.LANGUAGE_CODE = language
         response = self.get_response(request)
         response.headers.setdefault("Content-Language", language)
+        return response
+
+
+class SlidingSessionMiddleware:
+    """Keep sessions alive while they are used, but write them at most once every few minutes.
+
+    Saving the session on every request (SESSION_SAVE_EVERY_REQUEST) gives an exact idle timeout at the price
+    of a database write and commit on every page, 10 to 16 ms each on a dashboard. Touching it once every five
+    minutes keeps the idle timeout of SESSION_COOKIE_AGE within those five minutes for a fraction of the cost.
+    """
+
+    TOUCH_EVERY_SECONDS = 300
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        session = getattr(request, "session", None)
+        if session is not None and not session.is_empty():
+            now = int(time.time())
+            if now - int(session.get("_touched", 0)) >= self.TOUCH_EVERY_SECONDS:
+                # A modified session is saved by SessionMiddleware with a new expiry and a refreshed cookie.
+                session["_touched"] = now
         return response
