@@ -14,22 +14,15 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from mps.accounts.models import Role
+from mps.accounts.models import FIELD_ROLES, Role
 from mps.assessment.models import Assessment
 from mps.assessment.rules.catalogue import text_in_language
 from mps.core.models import SyncedModel
 from mps.geography.models import Locality
 from mps.registry.models import Household, Person
 
-# The catalogue roles are the field roles: the ones who deliver services.
-SERVICE_ROLES = [
-    Role.SOCIAL_WORKER,
-    Role.COMMUNITY_NURSE,
-    Role.SCHOOL_COUNSELLOR,
-    Role.SCHOOL_MEDIATOR,
-    Role.HEALTH_MEDIATOR,
-    Role.COMMUNITY_FACILITATOR,
-]
+# The catalogue roles are the field roles: the ones who deliver services (in the roles' own order).
+SERVICE_ROLES = [role for role in Role if role in FIELD_ROLES]
 
 
 class ServiceKind(models.TextChoices):

@@ -36,8 +36,9 @@ FIELD_STATIC = "sync/field"
 LOCALE_DIR = Path(__file__).resolve().parent / "locale"
 # The files the service worker keeps for offline use, besides the page and the translations.
 SHELL_FILES = ("app.js", "store.js", "form.js", "field.css", "icon.svg")
-# The question-applicability evaluator is the assessment app's, shared with the web form.
-SHARED_SHELL_FILES = ("assessment/conditions.js",)
+# The question-applicability evaluator and the reference generator are the assessment app's, shared with the
+# web form.
+SHARED_SHELL_FILES = ("assessment/refs.js", "assessment/conditions.js")
 LANGUAGES = ("ro", "en")
 DOCS_ASSETS = {"swagger-ui-bundle.js", "swagger-ui.css", "swagger-ui-init.js", "favicon.png"}
 

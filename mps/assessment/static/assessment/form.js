@@ -123,14 +123,7 @@
     });
   }
 
-  // A version 4 UUID for a member added on the page (crypto.randomUUID needs a secure context).
-  function newRef() {
-    const bytes = crypto.getRandomValues(new Uint8Array(16));
-    bytes[6] = (bytes[6] & 0x0f) | 0x40;
-    bytes[8] = (bytes[8] & 0x3f) | 0x80;
-    const hex = Array.from(bytes, (byte) => byte.toString(16).padStart(2, "0")).join("");
-    return [hex.slice(0, 8), hex.slice(8, 12), hex.slice(12, 16), hex.slice(16, 20), hex.slice(20)].join("-");
-  }
+  const newRef = window.MPSRefs.newRef;
 
   function addMember() {
     membersBox.insertAdjacentHTML("beforeend", template.innerHTML.replaceAll("__REF__", newRef()));
