@@ -22,7 +22,6 @@ never loses the others. Both paths turn a document into rows with the same funct
 """
 
 import datetime as dt
-import functools
 import json
 import multiprocessing
 import uuid
@@ -32,7 +31,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any, NoReturn
 
-from django.db import DatabaseError, IntegrityError, connections, router, transaction
+from django.db import DatabaseError, IntegrityError, router, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -46,10 +45,11 @@ from mps.assessment.rules.validation import ROOT_PATH
 from mps.assessment.signals import assessment_recorded
 from mps.audit.models import AuditAction, AuditEvent
 from mps.audit.services import field_changes
+from mps.core.bulk import JsonText, NewRows, insert_rows
 from mps.core.errors import DomainValidationError
 from mps.core.search_text import fold_for_search
 from mps.geography.models import Locality, Village
-from mps.registry.models import Household, Membership, MembershipEnd, Person
+from mps.registry.models import Household, Membership, MembershipEnd, Person, person_search_keys
 
 SOURCES = ("web", "import", "sync")
 HOUSEHOLD_FIELDS = ("locality", "village", "address", "latitude", "longitude", "location_accuracy_m")
@@ -304,25 +304,31 @@ def _people_by_ref(refs: set[uuid.UUID]) -> dict[uuid.UUID, Person]:
     return resolved
 
 
-@dataclass
-class _Plan:
-    """The rows one accepted assessment writes."""
+class _Writes:
+    """The rows a batch of accepted assessments writes: new rows as dictionaries, changed rows as instances."""
 
-    assessment: Assessment
-    team: list[int]
-    demote: uuid.UUID | None = None
-    new_household: Household | None = None
-    changed_household: Household | None = None
-    new_people: list[Person] = field(default_factory=list)
-    changed_people: list[Person] = field(default_factory=list)
-    new_memberships: list[Membership] = field(default_factory=list)
-    changed_memberships: list[Membership] = field(default_factory=list)
-    household_answers: HouseholdAnswers | None = None
-    member_answers: list[MemberAnswers] = field(default_factory=list)
-    findings: list[Finding] = field(default_factory=list)
-    audit: list[AuditEvent] = field(default_factory=list)
-    touched_households: set[uuid.UUID] = field(default_factory=set)
-    touched_people: set[uuid.UUID] = field(default_factory=set)
+    def __init__(self) -> None:
+        self.households = NewRows(Household)
+        self.people = NewRows(Person)
+        self.memberships = NewRows(Membership)
+        self.assessments = NewRows(Assessment)
+        self.team = NewRows(Assessment.team.through)
+        self.household_answers = NewRows(HouseholdAnswers)
+        self.member_answers = NewRows(MemberAnswers)
+        self.findings = NewRows(Finding)
+        self.audit = NewRows(AuditEvent)
+        self.changed_households: list[Household] = []
+        self.changed_people: list[Person] = []
+        self.changed_memberships: list[Membership] = []
+        self.demoted: list[uuid.UUID] = []
+
+
+@dataclass
+class _Touched:
+    """The households and people one line changes, so that a later line depending on them waits."""
+
+    households: set[uuid.UUID] = field(default_factory=set)
+    people: set[uuid.UUID] = field(default_factory=set)
 
 
 class _Duplicate(Exception):
@@ -345,13 +351,17 @@ class _Batch:
 def _plan(
     line: _Prepared,
     state: _State,
+    writes: _Writes,
     *,
     actor: User | None,
     source: str,
     batch: _Batch,
     team: Sequence[User] = (),
-) -> _Plan:
-    """Turn one valid document into the rows to write; raise _Rejected, _Duplicate or _Defer."""
+) -> dict[str, Any]:
+    """Add the rows of one valid document to ``writes`` and return its assessment row.
+
+    Raise _Rejected, _Duplicate or _Defer before adding anything.
+    """
     if line.ref in state.stored_refs or line.ref in batch.refs:
         raise _Duplicate
     document = line.document
@@ -407,40 +417,40 @@ def _plan(
     assessed_by = state.users.get(line.username) if line.username else None
     if assessed_by is None and actor is not None and actor.is_authenticated:
         assessed_by = actor
-    assessment = Assessment(
+    wave_number = int(document["wave"][1:])
+    assessment = writes.assessments.add(
         id=line.ref,
         household_id=line.household_ref,
         locality_id=line.locality_id,
         wave=document["wave"],
-        wave_number=int(document["wave"][1:]),
+        wave_number=wave_number,
         assessed_on=line.assessed_on,
-        assessed_by=assessed_by,
+        assessed_by_id=assessed_by.pk if assessed_by else None,
         catalogue=line.evaluation.catalogue,
         score=line.evaluation.score,
         risk_level=str(line.evaluation.risk_level),
         has_critical=line.evaluation.has_critical_finding,
         is_latest=is_latest,
         source=source,
-        document=document,
+        # The text as sent when there is one: nothing to serialize again, and the record keeps its exact form.
+        document=JsonText(line.text) if line.text else document,
     )
-    plan = _Plan(
-        assessment=assessment,
-        team=sorted({user.pk for user in team} | ({assessed_by.pk} if assessed_by else set())),
-        demote=latest[0] if latest is not None and is_latest else None,
-    )
-    audit = _Auditor(actor, plan.audit)
-    plan.touched_households.add(line.household_ref)
+    for user_id in sorted({user.pk for user in team} | ({assessed_by.pk} if assessed_by else set())):
+        writes.team.add(assessment_id=line.ref, user_id=user_id)
+    if latest is not None and is_latest:
+        writes.demoted.append(latest[0])
+    audit = _Auditor(actor, writes.audit, line.locality_id)
+    touched = _Touched(households={line.household_ref})
 
-    _plan_household(plan, line, state, household, is_latest=is_latest, now=now, audit=audit)
-    person_ids = _plan_people(plan, line, state, people, is_latest=is_latest, now=now, audit=audit)
+    _plan_household(writes, line, state, household, is_latest=is_latest, now=now, audit=audit)
+    person_ids = _plan_people(writes, line, state, people, touched, is_latest=is_latest, now=now, audit=audit)
     if is_latest:
-        _plan_memberships(plan, line, state, person_ids, now=now, audit=audit)
-    _plan_answers(plan, line, person_ids)
+        _plan_memberships(writes, line, state, person_ids, touched, now=now, audit=audit)
+    _plan_answers(writes, line, person_ids, wave_number)
     audit.add(
         AuditAction.CREATE,
         "assessment",
         line.ref,
-        line.locality_id,
         {
             "household": str(line.household_ref),
             "wave": document["wave"],
@@ -452,47 +462,45 @@ def _plan(
     )
 
     batch.refs.add(line.ref)
-    batch.households |= plan.touched_households
-    batch.people |= plan.touched_people
-    return plan
+    batch.households |= touched.households
+    batch.people |= touched.people
+    return assessment
 
 
 class _Auditor:
-    """Collect audit events for bulk insertion, as `audit_record` would write them one by one."""
+    """Collect the audit rows of one line for bulk insertion, as `audit_record` would write them one by one."""
 
-    def __init__(self, actor: User | None, into: list[AuditEvent]) -> None:
-        self.actor = actor if actor is not None and actor.is_authenticated else None
+    def __init__(self, actor: User | None, into: NewRows, locality_id: int) -> None:
+        self.actor_id = actor.pk if actor is not None and actor.is_authenticated else None
         self.into = into
+        self.locality_id = locality_id
 
     def add(
-        self,
-        action: AuditAction,
-        object_type: str,
-        object_id: object,
-        locality_id: int,
-        changes: Mapping[str, Any],
+        self, action: AuditAction, object_type: str, object_id: object, changes: Mapping[str, Any]
     ) -> None:
-        self.into.append(
-            AuditEvent(
-                actor=self.actor,
-                action=action,
-                object_type=object_type,
-                object_id=str(object_id),
-                locality_id=locality_id,
-                changes=dict(changes),
-            )
+        self.into.add(
+            actor_id=self.actor_id,
+            action=action.value,
+            object_type=object_type,
+            object_id=str(object_id),
+            locality_id=self.locality_id,
+            changes=changes,
         )
 
 
 def _snapshot(instance: Household | Person, fields: Sequence[str]) -> dict[str, Any]:
-    return {
-        name: getattr(instance, f"{name}_id" if name in ("locality", "village", "mother", "father") else name)
-        for name in fields
-    }
+    return {name: getattr(instance, _ATTNAMES.get(name, name)) for name in fields}
+
+
+def _row_snapshot(row: Mapping[str, Any], fields: Sequence[str]) -> dict[str, Any]:
+    return {name: row[_ATTNAMES.get(name, name)] for name in fields}
+
+
+_ATTNAMES = {"locality": "locality_id", "village": "village_id", "mother": "mother_id", "father": "father_id"}
 
 
 def _plan_household(
-    plan: _Plan,
+    writes: _Writes,
     line: _Prepared,
     state: _State,
     household: Household | None,
@@ -514,17 +522,14 @@ def _plan_household(
         "location_accuracy_m": location.get("accuracy_m"),
     }
     village_name = fold_for_search(hh.get("village")) if values["village_id"] else ""
+    search_text = fold_for_search(values["address"], village_name)
     if household is None:
-        household = Household(id=line.household_ref, **values)
-        household.search_text = fold_for_search(household.address, village_name)
-        household.created_at = household.updated_at = now
-        plan.new_household = household
+        row = writes.households.add(id=line.household_ref, search_text=search_text, **values)
         audit.add(
             AuditAction.CREATE,
             "household",
-            household.id,
-            line.locality_id,
-            field_changes({}, _snapshot(household, HOUSEHOLD_FIELDS)),
+            line.household_ref,
+            field_changes({}, _row_snapshot(row, HOUSEHOLD_FIELDS)),
         )
         return
     before = _snapshot(household, HOUSEHOLD_FIELDS)
@@ -532,18 +537,19 @@ def _plan_household(
         setattr(household, name, value)
     diff = field_changes(before, _snapshot(household, HOUSEHOLD_FIELDS))
     if diff:
-        household.search_text = fold_for_search(household.address, village_name)
+        household.search_text = search_text
         household.version += 1
         household.updated_at = now
-        plan.changed_household = household
-        audit.add(AuditAction.UPDATE, "household", household.id, line.locality_id, diff)
+        writes.changed_households.append(household)
+        audit.add(AuditAction.UPDATE, "household", household.id, diff)
 
 
 def _plan_people(
-    plan: _Plan,
+    writes: _Writes,
     line: _Prepared,
     state: _State,
     people: list[Person | None],
+    touched: _Touched,
     *,
     is_latest: bool,
     now: dt.datetime,
@@ -557,29 +563,29 @@ def _plan_people(
         person = people[index]
         if person is not None and not is_latest:
             continue
+        first_name, last_name = member["first_name"].strip(), member["last_name"].strip()
+        cnp = member.get("cnp") or (person.cnp if person else None)
         values: dict[str, Any] = {
-            "first_name": member["first_name"].strip(),
-            "last_name": member["last_name"].strip(),
+            "first_name": first_name,
+            "last_name": last_name,
             "sex": member["sex"],
             "birth_date": dt.date.fromisoformat(member["birth_date"]),
-            "cnp": member.get("cnp") or (person.cnp if person else None),
+            "cnp": cnp,
         }
         # A parent link is set when the parent lives here; absence says nothing (the parent may have left).
         for link in ("mother", "father"):
             parent_ref = member.get(f"{link}_ref")
             if parent_ref:
                 values[f"{link}_id"] = by_ref[uuid.UUID(parent_ref)]
+        person_id = person.id if person else line.member_refs[index]
         if person is None:
-            person = Person(id=line.member_refs[index], **values)
-            person.refresh_search_keys()
-            person.created_at = person.updated_at = now
-            plan.new_people.append(person)
+            name_key, search_text = person_search_keys(first_name, last_name, cnp)
+            row = writes.people.add(id=person_id, name_key=name_key, search_text=search_text, **values)
             audit.add(
                 AuditAction.CREATE,
                 "person",
-                person.id,
-                line.locality_id,
-                field_changes({}, _snapshot(person, PERSON_FIELDS))
+                person_id,
+                field_changes({}, _row_snapshot(row, PERSON_FIELDS))
                 | {"household": [None, str(line.household_ref)], "relation": [None, member["relation"]]},
             )
         else:
@@ -591,31 +597,29 @@ def _plan_people(
                 person.refresh_search_keys()
                 person.version += 1
                 person.updated_at = now
-                plan.changed_people.append(person)
-                audit.add(AuditAction.UPDATE, "person", person.id, line.locality_id, diff)
-        plan.touched_people.add(person.id)
+                writes.changed_people.append(person)
+                audit.add(AuditAction.UPDATE, "person", person.id, diff)
+        touched.people.add(person_id)
         if not is_latest:
             # Nobody recorded this person before; had the waves come in order, the later visit would have
             # ended their stay as moved out on its date.
-            latest_on = state.latest[line.household_ref][1]
-            plan.new_memberships.append(
-                Membership(
-                    household_id=line.household_ref,
-                    person_id=person.id,
-                    relation=member["relation"],
-                    start_date=line.assessed_on,
-                    end_date=latest_on,
-                    end_reason=MembershipEnd.MOVED_OUT,
-                )
+            writes.memberships.add(
+                household_id=line.household_ref,
+                person_id=person_id,
+                relation=member["relation"],
+                start_date=line.assessed_on,
+                end_date=state.latest[line.household_ref][1],
+                end_reason=MembershipEnd.MOVED_OUT.value,
             )
     return person_ids
 
 
 def _plan_memberships(
-    plan: _Plan,
+    writes: _Writes,
     line: _Prepared,
     state: _State,
     person_ids: list[uuid.UUID],
+    touched: _Touched,
     *,
     now: dt.datetime,
     audit: _Auditor,
@@ -627,50 +631,47 @@ def _plan_memberships(
         relation = member["relation"]
         if current is not None and current.household_id == line.household_ref:
             if current.relation != relation:
-                audit.add(
-                    AuditAction.UPDATE,
-                    "person",
-                    person_id,
-                    line.locality_id,
-                    {"relation": [current.relation, relation]},
-                )
+                audit.add(AuditAction.UPDATE, "person", person_id, {"relation": [current.relation, relation]})
                 current.relation = relation
                 current.version += 1
                 current.updated_at = now
-                plan.changed_memberships.append(current)
+                writes.changed_memberships.append(current)
             continue
         if current is not None:
             # The person lived in another household until this visit found them here.
-            _end(plan, current, line.assessed_on, now=now, audit=audit, locality_id=line.locality_id)
-            plan.touched_households.add(current.household_id)
-        plan.new_memberships.append(
-            Membership(
-                household_id=line.household_ref,
-                person_id=person_id,
-                relation=relation,
-                start_date=line.assessed_on,
-            )
+            _end(writes, current, line.assessed_on, touched, now=now, audit=audit)
+            touched.households.add(current.household_id)
+        writes.memberships.add(
+            household_id=line.household_ref,
+            person_id=person_id,
+            relation=relation,
+            start_date=line.assessed_on,
         )
     for membership in state.household_members.get(line.household_ref, []):
         if membership.person_id not in present:
-            _end(plan, membership, line.assessed_on, now=now, audit=audit, locality_id=line.locality_id)
+            _end(writes, membership, line.assessed_on, touched, now=now, audit=audit)
 
 
 def _end(
-    plan: _Plan, membership: Membership, on: dt.date, *, now: dt.datetime, audit: _Auditor, locality_id: int
+    writes: _Writes,
+    membership: Membership,
+    on: dt.date,
+    touched: _Touched,
+    *,
+    now: dt.datetime,
+    audit: _Auditor,
 ) -> None:
     """Plan the end of a stay as moved out: the membership stays in the history with its end date."""
     membership.end_date = max(on, membership.start_date)
     membership.end_reason = MembershipEnd.MOVED_OUT
     membership.version += 1
     membership.updated_at = now
-    plan.changed_memberships.append(membership)
-    plan.touched_people.add(membership.person_id)
+    writes.changed_memberships.append(membership)
+    touched.people.add(membership.person_id)
     audit.add(
         AuditAction.END,
         "person",
         membership.person_id,
-        locality_id,
         {
             "household": [str(membership.household_id), None],
             "reason": [None, MembershipEnd.MOVED_OUT.value],
@@ -679,14 +680,14 @@ def _end(
     )
 
 
-def _plan_answers(plan: _Plan, line: _Prepared, person_ids: list[uuid.UUID]) -> None:
+def _plan_answers(writes: _Writes, line: _Prepared, person_ids: list[uuid.UUID], wave_number: int) -> None:
     document = line.document
     hh = document["household"]
     housing, income, family = hh["housing"], hh["income"], hh["family"]
     members = document["members"]
     ages = [age_on(dt.date.fromisoformat(member["birth_date"]), line.assessed_on) for member in members]
     consent = hh.get("consent")
-    plan.household_answers = HouseholdAnswers(
+    writes.household_answers.add(
         assessment_id=line.ref,
         **{name: housing[name] for name in _HOUSING_FIELDS},
         monthly_net_income_ron=Decimal(str(income["monthly_net_income_ron"])).quantize(Decimal("0.01")),
@@ -699,27 +700,25 @@ def _plan_answers(plan: _Plan, line: _Prepared, person_ids: list[uuid.UUID]) -> 
     )
     for member, person_id, age in zip(members, person_ids, ages, strict=True):
         health, education, employment = member["health"], member["education"], member["employment"]
-        plan.member_answers.append(
-            MemberAnswers(
-                assessment_id=line.ref,
-                person_id=person_id,
-                relation=member["relation"],
-                sex=member["sex"],
-                age=age,
-                roma=member.get("roma"),
-                **member["documents"],
-                **{name: health[name] for name in _HEALTH_FIELDS},
-                education_status=education["status"],
-                **{name: education[name] for name in _EDUCATION_FIELDS},
-                employment_status=employment["status"],
-                unemployed_months=employment["unemployed_months"],
-                **member["benefits"],
-                **member["protection"],
-            )
+        writes.member_answers.add(
+            assessment_id=line.ref,
+            person_id=person_id,
+            relation=member["relation"],
+            sex=member["sex"],
+            age=age,
+            roma=member.get("roma"),
+            **member["documents"],
+            **{name: health[name] for name in _HEALTH_FIELDS},
+            education_status=education["status"],
+            **{name: education[name] for name in _EDUCATION_FIELDS},
+            employment_status=employment["status"],
+            unemployed_months=employment["unemployed_months"],
+            **member["benefits"],
+            **member["protection"],
         )
     by_ref = dict(zip(line.member_refs, person_ids, strict=True))
-    plan.findings = [
-        Finding(
+    for finding in line.evaluation.findings:
+        writes.findings.add(
             assessment_id=line.ref,
             person_id=by_ref[uuid.UUID(finding.member_ref)] if finding.member_ref else None,
             code=finding.code,
@@ -727,10 +726,8 @@ def _plan_answers(plan: _Plan, line: _Prepared, person_ids: list[uuid.UUID]) -> 
             weight=finding.vulnerability.weight,
             critical=finding.vulnerability.critical,
             locality_id=line.locality_id,
-            wave_number=plan.assessment.wave_number,
+            wave_number=wave_number,
         )
-        for finding in line.evaluation.findings
-    ]
 
 
 _HOUSING_FIELDS = (
@@ -767,100 +764,47 @@ _EDUCATION_FIELDS = (
 )
 
 
-def _write(plans: Sequence[_Plan]) -> None:
-    """Write the planned rows of a batch with bulk statements; the caller holds the transaction."""
-    if not plans:
-        return
-    _insert(Household, [p.new_household for p in plans if p.new_household])
+def _write(writes: _Writes) -> None:
+    """Write a batch's rows with bulk statements; the caller holds the transaction."""
+    insert_rows(Household, writes.households.rows)
     _bulk_update(
-        Household,
-        [p.changed_household for p in plans if p.changed_household],
-        [*HOUSEHOLD_FIELDS, "search_text", "version", "updated_at"],
+        Household, writes.changed_households, [*HOUSEHOLD_FIELDS, "search_text", "version", "updated_at"]
     )
-    _insert(Person, [person for p in plans for person in p.new_people])
+    insert_rows(Person, writes.people.rows)
     _bulk_update(
-        Person,
-        [person for p in plans for person in p.changed_people],
-        [*PERSON_FIELDS, "name_key", "search_text", "version", "updated_at"],
+        Person, writes.changed_people, [*PERSON_FIELDS, "name_key", "search_text", "version", "updated_at"]
     )
     # Ends before starts: a person has one current household, and the database checks it row by row.
     _bulk_update(
         Membership,
-        [m for p in plans for m in p.changed_memberships],
+        writes.changed_memberships,
         ["relation", "end_date", "end_reason", "version", "updated_at"],
     )
-    _insert(Membership, [m for p in plans for m in p.new_memberships])
-    demoted = [p.demote for p in plans if p.demote]
-    if demoted:
-        Assessment.objects.filter(id__in=demoted).update(is_latest=False, updated_at=timezone.now())
-    _insert(Assessment, [p.assessment for p in plans])
-    team = Assessment.team.through
-    _insert(team, [team(assessment_id=p.assessment.id, user_id=user_id) for p in plans for user_id in p.team])
-    _insert(HouseholdAnswers, [p.household_answers for p in plans if p.household_answers])
-    _insert(MemberAnswers, [answers for p in plans for answers in p.member_answers])
-    _insert(Finding, [finding for p in plans for finding in p.findings])
-    _insert(AuditEvent, [event for p in plans for event in p.audit])
-
-
-def _insert(model: Any, objects: list[Any]) -> None:
-    """Insert new rows: COPY on PostgreSQL (several times faster than INSERT for batches), bulk_create elsewhere.
-
-    The rows were checked before (keys, references, uniqueness), so nothing is lost by skipping the ORM's
-    per-object preparation; the database still checks every constraint.
-    """
-    if not objects:
-        return
-    connection = connections[router.db_for_write(model)]
-    if connection.vendor != "postgresql":
-        model.objects.bulk_create(objects)
-        return
-    columns = _copy_columns(model)
-    now = timezone.now()
-    names = ", ".join(connection.ops.quote_name(column.column) for column, _kind in columns)
-    with (
-        connection.cursor() as cursor,
-        cursor.cursor.copy(
-            f"COPY {connection.ops.quote_name(model._meta.db_table)} ({names}) FROM STDIN"
-        ) as copy,
-    ):
-        for obj in objects:
-            copy.write_row([_copy_value(obj, column, kind, now) for column, kind in columns])
-
-
-@functools.cache
-def _copy_columns(model: Any) -> tuple[tuple[Any, str], ...]:
-    """Return the columns COPY fills for a model and how each value is prepared (database-generated ids left out)."""
-    columns = []
-    for column in model._meta.concrete_fields:
-        if column.primary_key and column.get_internal_type() in (
-            "AutoField",
-            "BigAutoField",
-            "SmallAutoField",
-        ):
-            continue
-        if getattr(column, "auto_now", False) or getattr(column, "auto_now_add", False):
-            kind = "now"
-        elif column.get_internal_type() == "JSONField":
-            kind = "json"
-        else:
-            kind = "value"
-        columns.append((column, kind))
-    return tuple(columns)
-
-
-def _copy_value(obj: Any, column: Any, kind: str, now: dt.datetime) -> Any:
-    value = getattr(obj, column.attname)
-    if kind == "now":
-        # As the ORM does: auto_now always, auto_now_add unless the plan already set it.
-        return value if value is not None and not column.auto_now else now
-    if kind == "json":
-        return json.dumps(value, ensure_ascii=False)
-    return value
+    insert_rows(Membership, writes.memberships.rows)
+    if writes.demoted:
+        Assessment.objects.filter(id__in=writes.demoted).update(is_latest=False, updated_at=timezone.now())
+    insert_rows(Assessment, writes.assessments.rows)
+    insert_rows(Assessment.team.through, writes.team.rows)
+    insert_rows(HouseholdAnswers, writes.household_answers.rows)
+    insert_rows(MemberAnswers, writes.member_answers.rows)
+    insert_rows(Finding, writes.findings.rows)
+    insert_rows(AuditEvent, writes.audit.rows)
 
 
 def _bulk_update(model: Any, objects: list[Any], fields: Sequence[str]) -> None:
     if objects:
         model.objects.bulk_update(objects, list(fields))
+
+
+def _stored(row: Mapping[str, Any], using: str) -> Assessment:
+    """The assessment a row just written describes, as a saved instance (for receivers and callers)."""
+    values = dict(row)
+    if isinstance(values["document"], JsonText):
+        values["document"] = json.loads(values["document"])
+    assessment = Assessment(**values)
+    assessment._state.adding = False
+    assessment._state.db = using
+    return assessment
 
 
 # The two entry points.
@@ -887,11 +831,13 @@ def assessment_record(
     try:
         with transaction.atomic():
             state = _load_state([line], actor, lock=True)
-            plan = _plan(line, state, actor=actor, source=source, batch=_Batch(), team=team)
-            _write([plan])
+            writes = _Writes()
+            row = _plan(line, state, writes, actor=actor, source=source, batch=_Batch(), team=team)
+            _write(writes)
+            assessment = _stored(row, router.db_for_write(Assessment))
             # Inside the transaction: the census visit and the case follow-up that higher layers record in
             # answer are saved with the assessment or not at all.
-            assessment_recorded.send(sender=Assessment, actor=actor, assessment=plan.assessment)
+            assessment_recorded.send(sender=Assessment, actor=actor, assessment=assessment)
     except _Duplicate:
         return RecordResult(RecordStatus.DUPLICATE, Assessment.objects.get(id=line.ref))
     except _Rejected as rejected:
@@ -902,7 +848,7 @@ def assessment_record(
         if stored is None:
             raise
         return RecordResult(RecordStatus.DUPLICATE, stored)
-    return RecordResult(RecordStatus.ACCEPTED, plan.assessment)
+    return RecordResult(RecordStatus.ACCEPTED, assessment)
 
 
 def _as_validation_error(problems: Iterable[Problem]) -> DomainValidationError:
@@ -1051,7 +997,7 @@ def _import_batch(
     progress: Callable[[int], None] | None,
 ) -> list[_Prepared]:
     """Plan and write a batch in one transaction; return the lines that must wait for the next batch."""
-    plans: list[_Plan] = []
+    writes = _Writes()
     outcomes: list[tuple[_Prepared, str, Sequence[Problem]]] = []
     deferred: list[_Prepared] = []
     try:
@@ -1060,7 +1006,7 @@ def _import_batch(
             in_batch = _Batch()
             for index, line in enumerate(batch):
                 try:
-                    plans.append(_plan(line, state, actor=actor, source="import", batch=in_batch))
+                    _plan(line, state, writes, actor=actor, source="import", batch=in_batch)
                     outcomes.append((line, RecordStatus.ACCEPTED, ()))
                 except _Duplicate:
                     outcomes.append((line, RecordStatus.DUPLICATE, ()))
@@ -1069,7 +1015,7 @@ def _import_batch(
                 except _Defer:
                     deferred = batch[index:]
                     break
-            _write(plans)
+            _write(writes)
     except DatabaseError:
         # Something only the database could see (a concurrent writer, a constraint): retry one line at a time.
         for line in batch:
@@ -1098,8 +1044,9 @@ def _import_one(
     """Record one line in its own transaction, turning a database refusal into a rejection."""
     try:
         with transaction.atomic():
-            plan = _plan(line, _load_state([line], actor), actor=actor, source="import", batch=_Batch())
-            _write([plan])
+            writes = _Writes()
+            _plan(line, _load_state([line], actor), writes, actor=actor, source="import", batch=_Batch())
+            _write(writes)
         summary.accepted += 1
     except _Duplicate:
         summary.duplicate += 1

@@ -122,12 +122,18 @@ class Person(SyncedModel):
 
     def refresh_search_keys(self) -> None:
         """Recompute the folded search columns from the names and CNP."""
-        self.name_key = fold_for_search(self.first_name, self.last_name)
-        self.search_text = fold_for_search(self.first_name, self.last_name, self.cnp)
+        self.name_key, self.search_text = person_search_keys(self.first_name, self.last_name, self.cnp)
 
     @property
     def full_name(self) -> str:
         return f"{self.first_name} {self.last_name}"
+
+
+def person_search_keys(first_name: str, last_name: str, cnp: str | None) -> tuple[str, str]:
+    """Return a person's folded name key (for duplicates) and search text (names and CNP)."""
+    name_key = fold_for_search(first_name, last_name)
+    # The CNP is digits, which folding leaves as they are: fold the names once.
+    return name_key, " ".join(part for part in (name_key, cnp) if part)
 
 
 class Relation(models.TextChoices):

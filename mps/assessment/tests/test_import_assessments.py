@@ -136,11 +136,11 @@ def test_a_batch_the_database_refuses_is_retried_line_by_line(tmp_path, monkeypa
     poisoned = json.loads(lines[2])["ref"]
     real_write = services._write
 
-    def fussy_write(plans):
+    def fussy_write(writes):
         # The database refuses any batch that holds the poisoned line, and that line on its own.
-        if any(str(plan.assessment.id) == poisoned for plan in plans):
+        if any(str(row["id"]) == poisoned for row in writes.assessments.rows):
             raise IntegrityError("refused for the test")
-        real_write(plans)
+        real_write(writes)
 
     monkeypatch.setattr(services, "_write", fussy_write)
 
