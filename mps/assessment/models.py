@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from mps.core.fields import DocumentField
 from mps.core.models import SyncedModel
 from mps.geography.models import Locality
 from mps.registry.models import Household, Person, Relation, Sex
@@ -53,12 +54,18 @@ class Assessment(SyncedModel):
     it again.
     """
 
+    # No single-column indexes on household and locality: the composite indexes below start with them, and
+    # every index is one more write per row on the import path.
     household = models.ForeignKey(
-        Household, on_delete=models.PROTECT, related_name="assessments", verbose_name=_("household")
+        Household,
+        on_delete=models.PROTECT,
+        related_name="assessments",
+        verbose_name=_("household"),
+        db_index=False,
     )
     # Denormalised from the household at the time of the visit: dashboards group by it without a join.
     locality = models.ForeignKey(
-        Locality, on_delete=models.PROTECT, related_name="+", verbose_name=_("locality")
+        Locality, on_delete=models.PROTECT, related_name="+", verbose_name=_("locality"), db_index=False
     )
     wave = models.CharField(_("wave"), max_length=3)
     wave_number = models.PositiveSmallIntegerField(_("wave number"))
@@ -81,7 +88,7 @@ class Assessment(SyncedModel):
     # The latest assessment of the household (by visit date, then recording time) is its current picture.
     is_latest = models.BooleanField(_("latest of the household"), default=True)
     source = models.CharField(_("source"), max_length=10, default="web")
-    document = models.JSONField(_("interchange document"))
+    document = DocumentField(_("interchange document"))
 
     class Meta:
         ordering = ["-assessed_on", "-created_at"]
@@ -144,7 +151,10 @@ class HouseholdAnswers(models.Model):
 class MemberAnswers(models.Model):
     """One member's part of an assessment, one typed column per question, plus the age at the visit."""
 
-    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="member_answers")
+    # Indexed by the unique (assessment, person) constraint, which starts with it.
+    assessment = models.ForeignKey(
+        Assessment, on_delete=models.CASCADE, related_name="member_answers", db_index=False
+    )
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="answers")
     relation = models.CharField(_("relation to the head"), max_length=16, choices=Relation.choices)
     sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices)
@@ -205,7 +215,8 @@ class Finding(models.Model):
     weight = models.PositiveSmallIntegerField(_("weight"))
     critical = models.BooleanField(_("critical"), default=False)
     # Denormalised for aggregates by place and wave without joining the assessment.
-    locality = models.ForeignKey(Locality, on_delete=models.PROTECT, related_name="+")
+    # Indexed by (locality, wave_number, code) below.
+    locality = models.ForeignKey(Locality, on_delete=models.PROTECT, related_name="+", db_index=False)
     wave_number = models.PositiveSmallIntegerField(_("wave number"))
 
     class Meta:

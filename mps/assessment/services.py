@@ -26,12 +26,13 @@ import json
 import multiprocessing
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any, NoReturn
 
-from django.db import DatabaseError, IntegrityError, router, transaction
+from django.db import DatabaseError, IntegrityError, connections, router, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -876,24 +877,16 @@ def assessments_import(
     if batch_size < 1:
         raise ValueError("batch_size must be at least 1")
     summary = ImportSummary()
-
-    def rejected(line_number: int, text: str, problems: Sequence[Problem]) -> None:
-        line = RejectedLine(line_number, text, tuple(problems))
-        summary.rejected.append(line)
-        if on_reject is not None:
-            on_reject(line)
-
-    with _LineChecker(workers) as checker:
+    outcomes = _Outcomes(summary, on_reject, progress)
+    with _LineChecker(workers) as checker, _Writer(actor, outcomes) as writer:
         for chunk in checker.checked(_numbered_chunks(lines, batch_size)):
             prepared = []
             for line_number, text, problems in chunk:
                 if problems:
-                    rejected(line_number, text, problems)
-                    if progress is not None:
-                        progress(1)
+                    outcomes.apply([(line_number, text, _REJECTED, problems)])
                 else:
                     prepared.append(_prepare_valid(json.loads(text), line_number=line_number, text=text))
-            _import_chunk(prepared, actor=actor, summary=summary, rejected=rejected, progress=progress)
+            _import_chunk(prepared, writer=writer)
     return summary
 
 
@@ -961,20 +954,127 @@ class _LineChecker:
         return [(number, text, problems) for (number, text), problems in zip(chunk, results, strict=True)]
 
 
-def _import_chunk(
-    chunk: list[_Prepared],
-    *,
-    actor: User | None,
-    summary: ImportSummary,
-    rejected: Callable[[int, str, Sequence[Problem]], None],
-    progress: Callable[[int], None] | None,
-) -> None:
-    """Write valid lines in batches of independent lines, one transaction each."""
+_Outcome = tuple[int, str, str, Sequence[Problem]]  # line number, text, status, problems
+_REJECTED = "rejected"
+
+
+class _Outcomes:
+    """Apply the outcome of each line to the summary and the caller's callbacks, in the calling thread."""
+
+    def __init__(
+        self,
+        summary: ImportSummary,
+        on_reject: Callable[[RejectedLine], None] | None,
+        progress: Callable[[int], None] | None,
+    ) -> None:
+        self.summary = summary
+        self.on_reject = on_reject
+        self.progress = progress
+
+    def apply(self, outcomes: Sequence[_Outcome]) -> None:
+        for line_number, text, status, problems in outcomes:
+            if status == RecordStatus.ACCEPTED:
+                self.summary.accepted += 1
+            elif status == RecordStatus.DUPLICATE:
+                self.summary.duplicate += 1
+            else:
+                line = RejectedLine(line_number, text, tuple(problems))
+                self.summary.rejected.append(line)
+                if self.on_reject is not None:
+                    self.on_reject(line)
+        if self.progress is not None and outcomes:
+            self.progress(len(outcomes))
+
+
+@dataclass
+class _Planned:
+    """A batch planned against the database as it was: its rows, its lines' outcomes and what it touches."""
+
+    lines: list[_Prepared]
+    writes: _Writes
+    outcomes: list[_Outcome]
+    keys: set[tuple[str, object]]
+    touched: _Batch
+
+
+class _Writer:
+    """Write planned batches, one transaction each; on PostgreSQL in a thread with its own connection.
+
+    Writing a batch is mostly the database's work (COPY, index updates, the commit's flush), and planning the
+    next batch is mostly Python's, so a writer thread lets both cores work at once: the import plans batch
+    N + 1 while the database stores batch N. At most one batch is in flight. A batch planned while another was
+    in flight read the database without that batch's rows, so it must share nothing with it; `overlaps` tells,
+    and the caller then waits for the batch in flight and plans again. Inside a caller's transaction (or on
+    SQLite, which has one writer) everything runs inline, as one thread.
+    """
+
+    def __init__(self, actor: User | None, outcomes: _Outcomes) -> None:
+        self.actor = actor
+        self.outcomes = outcomes
+        connection = transaction.get_connection()
+        self.threaded = connection.vendor == "postgresql" and not connection.in_atomic_block
+        self.pool: ThreadPoolExecutor | None = None
+        self.in_flight: tuple[_Planned, Future[list[_Outcome]]] | None = None
+
+    def __enter__(self) -> "_Writer":
+        if self.threaded:
+            self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="assessment-import-writer")
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        try:
+            if exc_info[0] is None:
+                self.settle()
+        finally:
+            if self.pool is not None:
+                self.pool.submit(connections.close_all).result()
+                self.pool.shutdown()
+
+    def overlaps(self, keys: set[tuple[str, object]], touched: _Batch | None = None) -> bool:
+        """Whether a batch with these keys (and these resolved households and people) depends on the one in flight."""
+        if self.in_flight is None:
+            return False
+        planned = self.in_flight[0]
+        if keys & planned.keys:
+            return True
+        return touched is not None and bool(
+            touched.households & planned.touched.households or touched.people & planned.touched.people
+        )
+
+    def settle(self) -> None:
+        """Wait for the batch in flight and report its lines."""
+        if self.in_flight is not None:
+            _planned, future = self.in_flight
+            self.in_flight = None
+            self.outcomes.apply(future.result())
+
+    def submit(self, planned: _Planned) -> None:
+        self.settle()
+        if self.pool is None:
+            self.outcomes.apply(_write_batch(planned, self.actor))
+        else:
+            self.in_flight = (planned, self.pool.submit(_write_batch, planned, self.actor))
+
+
+def _write_batch(planned: _Planned, actor: User | None) -> list[_Outcome]:
+    """Write a planned batch in one transaction; when the database refuses it, record its lines one by one."""
+    try:
+        with transaction.atomic():
+            _write(planned.writes)
+    except DatabaseError:
+        # Something only the database could see (a concurrent writer, a constraint): one line at a time, so
+        # that one bad line never loses the others.
+        return [_import_one(line, actor=actor) for line in planned.lines]
+    return planned.outcomes
+
+
+def _import_chunk(chunk: list[_Prepared], *, writer: _Writer) -> None:
+    """Write valid lines in batches of independent lines."""
     pending = chunk
     while pending:
         batch, pending = _independent_prefix(pending)
         while batch:
-            batch = _import_batch(batch, actor=actor, summary=summary, rejected=rejected, progress=progress)
+            batch = _import_batch(batch, writer=writer)
 
 
 def _independent_prefix(lines: list[_Prepared]) -> tuple[list[_Prepared], list[_Prepared]]:
@@ -988,75 +1088,53 @@ def _independent_prefix(lines: list[_Prepared]) -> tuple[list[_Prepared], list[_
     return lines, []
 
 
-def _import_batch(
-    batch: list[_Prepared],
-    *,
-    actor: User | None,
-    summary: ImportSummary,
-    rejected: Callable[[int, str, Sequence[Problem]], None],
-    progress: Callable[[int], None] | None,
-) -> list[_Prepared]:
-    """Plan and write a batch in one transaction; return the lines that must wait for the next batch."""
-    writes = _Writes()
-    outcomes: list[tuple[_Prepared, str, Sequence[Problem]]] = []
-    deferred: list[_Prepared] = []
-    try:
-        with transaction.atomic():
-            state = _load_state(batch, actor)
-            in_batch = _Batch()
-            for index, line in enumerate(batch):
-                try:
-                    _plan(line, state, writes, actor=actor, source="import", batch=in_batch)
-                    outcomes.append((line, RecordStatus.ACCEPTED, ()))
-                except _Duplicate:
-                    outcomes.append((line, RecordStatus.DUPLICATE, ()))
-                except _Rejected as error:
-                    outcomes.append((line, "rejected", error.problems))
-                except _Defer:
-                    deferred = batch[index:]
-                    break
-            _write(writes)
-    except DatabaseError:
-        # Something only the database could see (a concurrent writer, a constraint): retry one line at a time.
-        for line in batch:
-            _import_one(line, actor=actor, summary=summary, rejected=rejected, progress=progress)
-        return []
-    for line, status, problems in outcomes:
-        if status == RecordStatus.ACCEPTED:
-            summary.accepted += 1
-        elif status == RecordStatus.DUPLICATE:
-            summary.duplicate += 1
-        else:
-            rejected(line.line_number, line.text, problems)
-    if progress is not None and outcomes:
-        progress(len(outcomes))
+def _import_batch(batch: list[_Prepared], *, writer: _Writer) -> list[_Prepared]:
+    """Plan a batch and hand it to the writer; return the lines that must wait for the next batch."""
+    keys = set().union(*(line.keys() for line in batch))
+    if writer.overlaps(keys):
+        writer.settle()
+    planned, deferred = _plan_batch(batch, keys, actor=writer.actor)
+    if writer.overlaps(keys, planned.touched):
+        # Merged records can join lines whose refs differ: plan again on what the batch in flight wrote.
+        writer.settle()
+        planned, deferred = _plan_batch(batch, keys, actor=writer.actor)
+    writer.submit(planned)
     return deferred
 
 
-def _import_one(
-    line: _Prepared,
-    *,
-    actor: User | None,
-    summary: ImportSummary,
-    rejected: Callable[[int, str, Sequence[Problem]], None],
-    progress: Callable[[int], None] | None,
-) -> None:
+def _plan_batch(
+    batch: list[_Prepared], keys: set[tuple[str, object]], *, actor: User | None
+) -> tuple[_Planned, list[_Prepared]]:
+    state = _load_state(batch, actor)
+    planned = _Planned(lines=[], writes=_Writes(), outcomes=[], keys=keys, touched=_Batch())
+    for index, line in enumerate(batch):
+        try:
+            _plan(line, state, planned.writes, actor=actor, source="import", batch=planned.touched)
+            planned.outcomes.append((line.line_number, line.text, RecordStatus.ACCEPTED, ()))
+        except _Duplicate:
+            planned.outcomes.append((line.line_number, line.text, RecordStatus.DUPLICATE, ()))
+        except _Rejected as error:
+            planned.outcomes.append((line.line_number, line.text, _REJECTED, error.problems))
+        except _Defer:
+            return planned, batch[index:]
+        planned.lines.append(line)
+    return planned, []
+
+
+def _import_one(line: _Prepared, *, actor: User | None) -> _Outcome:
     """Record one line in its own transaction, turning a database refusal into a rejection."""
     try:
         with transaction.atomic():
             writes = _Writes()
             _plan(line, _load_state([line], actor), writes, actor=actor, source="import", batch=_Batch())
             _write(writes)
-        summary.accepted += 1
     except _Duplicate:
-        summary.duplicate += 1
+        return (line.line_number, line.text, RecordStatus.DUPLICATE, ())
     except _Rejected as error:
-        rejected(line.line_number, line.text, error.problems)
+        return (line.line_number, line.text, _REJECTED, error.problems)
     except DatabaseError as error:
-        rejected(
-            line.line_number,
-            line.text,
-            [Problem(ROOT_PATH, _("The database refused this assessment: %(reason)s") % {"reason": error})],
+        problem = Problem(
+            ROOT_PATH, _("The database refused this assessment: %(reason)s") % {"reason": error}
         )
-    if progress is not None:
-        progress(1)
+        return (line.line_number, line.text, _REJECTED, (problem,))
+    return (line.line_number, line.text, RecordStatus.ACCEPTED, ())

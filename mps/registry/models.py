@@ -17,8 +17,13 @@ from mps.geography.models import Locality, Village
 class Household(SyncedModel):
     """A household visited by the community team, stable across waves by its `ref`."""
 
+    # Indexed by (locality, address) below, which starts with it.
     locality = models.ForeignKey(
-        Locality, on_delete=models.PROTECT, related_name="households", verbose_name=_("locality")
+        Locality,
+        on_delete=models.PROTECT,
+        related_name="households",
+        verbose_name=_("locality"),
+        db_index=False,
     )
     village = models.ForeignKey(
         Village,
@@ -46,7 +51,7 @@ class Household(SyncedModel):
         ordering = ["locality_id", "address"]
         verbose_name = _("household")
         verbose_name_plural = _("households")
-        indexes = [models.Index(fields=["locality", "address"]), models.Index(fields=["case_manager"])]
+        indexes = [models.Index(fields=["locality", "address"])]
         constraints = [
             models.CheckConstraint(
                 condition=Q(latitude__isnull=True) | Q(latitude__gte=-90, latitude__lte=90),
