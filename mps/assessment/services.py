@@ -43,7 +43,7 @@ from mps.assessment.models import Assessment, Finding, HouseholdAnswers, MemberA
 from mps.assessment.rules import CURRENT_CATALOGUE, Evaluation, Problem, evaluate, load_catalogue, validate
 from mps.assessment.rules.facts import ADULT_AGE, age_on
 from mps.assessment.rules.validation import ROOT_PATH
-from mps.assessment.signals import assessment_recorded
+from mps.assessment.signals import assessments_recorded
 from mps.audit.models import AuditAction, AuditEvent
 from mps.audit.services import field_changes
 from mps.core.bulk import JsonText, NewRows, insert_rows
@@ -234,7 +234,8 @@ def _load_state(lines: Sequence[_Prepared], actor: User | None, *, lock: bool = 
 
     households_qs = Household.objects.filter(id__in=household_refs)
     if lock:
-        households_qs = households_qs.select_for_update()
+        # In key order, so that two batches locking overlapping households cannot deadlock.
+        households_qs = households_qs.order_by("id").select_for_update()
     households = {household.id: household for household in households_qs}
     locality_ids |= {household.locality_id for household in households.values()}
 
@@ -820,7 +821,7 @@ def assessment_record(
 ) -> RecordResult:
     """Validate, evaluate and store one assessment with its registry changes, atomically.
 
-    Announces the stored assessment with the `assessment_recorded` signal, in the same transaction, so that the
+    Announces the stored assessment with the `assessments_recorded` signal, in the same transaction, so that the
     census records the visit and case management follows up whatever the path (web form, sync, API).
     """
     if source not in SOURCES:
@@ -830,6 +831,19 @@ def assessment_record(
     except _Rejected as rejected:
         raise _as_validation_error(rejected.problems) from None
     try:
+        return _record_one(line, actor=actor, source=source, team=team)
+    except _Rejected as rejected:
+        raise _as_validation_error(rejected.problems) from None
+
+
+_Then = Callable[[Sequence[tuple[int, RecordResult]]], None]
+
+
+def _record_one(
+    line: _Prepared, *, actor: User | None, source: str, team: Sequence[User] = (), then: _Then | None = None
+) -> RecordResult:
+    """Store one prepared assessment in its own transaction; raise _Rejected."""
+    try:
         with transaction.atomic():
             state = _load_state([line], actor, lock=True)
             writes = _Writes()
@@ -838,18 +852,126 @@ def assessment_record(
             assessment = _stored(row, router.db_for_write(Assessment))
             # Inside the transaction: the census visit and the case follow-up that higher layers record in
             # answer are saved with the assessment or not at all.
-            assessment_recorded.send(sender=Assessment, actor=actor, assessment=assessment)
+            assessments_recorded.send(sender=Assessment, actor=actor, assessments=[assessment])
+            result = RecordResult(RecordStatus.ACCEPTED, assessment)
+            if then is not None:
+                then([(line.line_number, result)])
     except _Duplicate:
         return RecordResult(RecordStatus.DUPLICATE, Assessment.objects.get(id=line.ref))
-    except _Rejected as rejected:
-        raise _as_validation_error(rejected.problems) from None
     except IntegrityError:
         # The same ref sent twice at once: the first one stored it, the second is a duplicate.
         stored = Assessment.objects.filter(id=line.ref).first()
         if stored is None:
             raise
         return RecordResult(RecordStatus.DUPLICATE, stored)
-    return RecordResult(RecordStatus.ACCEPTED, assessment)
+    return result
+
+
+def assessments_record(
+    *,
+    actor: User | None,
+    documents: Sequence[Any],
+    source: str = "sync",
+    then: _Then | None = None,
+) -> list[RecordResult | DomainValidationError]:
+    """Record many assessments with the result of `assessment_record` on each in turn, in a few transactions.
+
+    Return one outcome per document, in order: a `RecordResult` (accepted or duplicate) or the
+    `DomainValidationError` that rejected it. Each document stays all-or-nothing. Documents are written in
+    batches that share no assessment, household, person or CNP (a later visit to the same household waits for
+    the next batch, so the order of visits is kept), one transaction per batch; the batch's stored assessments
+    are announced together with `assessments_recorded`, and ``then`` is called inside the same transaction with
+    the accepted ones (position in ``documents``, result), so that the caller's own rows commit with them. When
+    the database refuses a batch, its documents are recorded one by one, and one the database refuses alone
+    is rejected with the database's reason.
+    """
+    if source not in SOURCES:
+        raise ValueError(f"Unknown source {source!r}; expected one of {SOURCES}.")
+    outcomes: list[RecordResult | DomainValidationError | None] = [None] * len(documents)
+    pending: list[_Prepared] = []
+    for position, document in enumerate(documents):
+        try:
+            pending.append(_prepare(document, line_number=position))
+        except _Rejected as rejected:
+            outcomes[position] = _as_validation_error(rejected.problems)
+    while pending:
+        batch, pending = _independent_prefix(pending)
+        while batch:
+            batch = _record_batch(batch, actor=actor, source=source, then=then, outcomes=outcomes)
+    assert all(outcome is not None for outcome in outcomes)
+    return [outcome for outcome in outcomes if outcome is not None]
+
+
+def _record_batch(
+    batch: list[_Prepared],
+    *,
+    actor: User | None,
+    source: str,
+    then: _Then | None,
+    outcomes: list[RecordResult | DomainValidationError | None],
+) -> list[_Prepared]:
+    """Record a batch of independent documents in one transaction; return the ones that must wait."""
+    deferred: list[_Prepared] = []
+    decided: list[tuple[int, RecordResult | DomainValidationError]] = []
+    try:
+        with transaction.atomic():
+            state = _load_state(batch, actor, lock=True)
+            writes = _Writes()
+            touched = _Batch()
+            rows: list[tuple[int, dict[str, Any]]] = []
+            duplicates: list[_Prepared] = []
+            for position, line in enumerate(batch):
+                try:
+                    rows.append(
+                        (
+                            line.line_number,
+                            _plan(line, state, writes, actor=actor, source=source, batch=touched),
+                        )
+                    )
+                except _Duplicate:
+                    duplicates.append(line)
+                except _Rejected as rejected:
+                    decided.append((line.line_number, _as_validation_error(rejected.problems)))
+                except _Defer:
+                    deferred = batch[position:]
+                    break
+            _write(writes)
+            using = router.db_for_write(Assessment)
+            accepted = [
+                (index, RecordResult(RecordStatus.ACCEPTED, _stored(row, using))) for index, row in rows
+            ]
+            if accepted:
+                assessments_recorded.send(
+                    sender=Assessment, actor=actor, assessments=[result.assessment for _i, result in accepted]
+                )
+                if then is not None:
+                    then(accepted)
+            stored = Assessment.objects.in_bulk([line.ref for line in duplicates])
+            decided += accepted
+            decided += [
+                (line.line_number, RecordResult(RecordStatus.DUPLICATE, stored[line.ref]))
+                for line in duplicates
+            ]
+    except DatabaseError:
+        for line in batch[: len(batch) - len(deferred)]:
+            outcomes[line.line_number] = _record_alone(line, actor=actor, source=source, then=then)
+        return deferred
+    for index, outcome in decided:
+        outcomes[index] = outcome
+    return deferred
+
+
+def _record_alone(
+    line: _Prepared, *, actor: User | None, source: str, then: _Then | None
+) -> RecordResult | DomainValidationError:
+    try:
+        return _record_one(line, actor=actor, source=source, then=then)
+    except _Rejected as rejected:
+        return _as_validation_error(rejected.problems)
+    except DatabaseError as error:
+        return _as_validation_error(
+            [Problem(ROOT_PATH, _("The database refused this assessment: %(reason)s") % {"reason": error})]
+        )
 
 
 def _as_validation_error(problems: Iterable[Problem]) -> DomainValidationError:

@@ -1,11 +1,16 @@
 """Signals the assessment app sends, so that higher layers can react without assessment importing them.
 
-`assessment_recorded` is sent by `services.assessment_record` when an assessment was stored (not for a duplicate),
-inside its transaction, with ``actor`` (the user who recorded it, or None) and ``assessment``; receivers call their
-own app's services, so the rules stay in services and a failing receiver rolls the whole visit back. The census connects to it to record the household's "assessed" visit in its
-locality's campaign of the same wave; the import layers forbid assessment from calling the census directly.
+`assessments_recorded` is sent by `services.assessment_record` and `services.assessments_record` when
+assessments were stored (not for duplicates), inside their transaction, with ``actor`` (the user who recorded
+them, or None) and ``assessments`` (a list: one for a visit recorded on its own, a whole batch for a sync, so
+that receivers can react with a fixed number of queries). Receivers call their own app's services, so the
+rules stay in services and a failing receiver rolls the whole batch back. The census connects to it to record
+each household's "assessed" visit in its locality's campaign of the same wave, and case management to open
+or update the households' cases; the import layers forbid assessment from calling either directly.
+`assessments_import` sends nothing; case management picks imported assessments up with
+`cases.services.cases_sync_from_assessments`.
 """
 
 from django.dispatch import Signal
 
-assessment_recorded = Signal()
+assessments_recorded = Signal()

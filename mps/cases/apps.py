@@ -8,7 +8,7 @@ class CasesConfig(AppConfig):
 
     def ready(self) -> None:
         # Assessment sits below cases in the import layers, so it announces saved assessments by signal.
-        from mps.assessment.signals import assessment_recorded
-        from mps.cases.receivers import update_case_for_assessment
+        from mps.assessment.signals import assessments_recorded
+        from mps.cases.receivers import update_cases_for_assessments
 
-        assessment_recorded.connect(update_case_for_assessment, dispatch_uid="cases_update_from_assessment")
+        assessments_recorded.connect(update_cases_for_assessments, dispatch_uid="cases_update_from_assessment")

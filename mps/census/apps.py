@@ -8,7 +8,7 @@ class CensusConfig(AppConfig):
 
     def ready(self) -> None:
         # Assessment sits below the census in the import layers, so it announces saved assessments by signal.
-        from mps.assessment.signals import assessment_recorded
-        from mps.census.receivers import record_assessed_visit
+        from mps.assessment.signals import assessments_recorded
+        from mps.census.receivers import record_assessed_visits
 
-        assessment_recorded.connect(record_assessed_visit, dispatch_uid="census_record_assessed_visit")
+        assessments_recorded.connect(record_assessed_visits, dispatch_uid="census_record_assessed_visits")

@@ -28,7 +28,7 @@ from django.utils.translation import gettext as _
 from mps.access.policy import editable_localities
 from mps.accounts.models import User
 from mps.assessment.models import Assessment
-from mps.assessment.services import RecordStatus, assessment_record
+from mps.assessment.services import RecordResult, RecordStatus, assessments_record
 from mps.audit.models import AuditAction
 from mps.audit.services import audit_record
 from mps.cases import transitions
@@ -87,7 +87,7 @@ def sync_push(
     Assessments go first, so that a visit or a service pushed with the assessment of the same visit finds it.
     """
     pusher = Pusher(user=actor, device=device, device_id=device_id[:64])
-    results = [_one(pusher, ItemKind.ASSESSMENT, raw, _push_assessment) for raw in assessments]
+    results = _push_assessments(pusher, assessments)
     results += [_one(pusher, ItemKind.VISIT, raw, _push_visit) for raw in visits]
     results += [_one(pusher, ItemKind.SERVICE, raw, _push_service) for raw in services]
     results += [_one(pusher, ItemKind.REFERRAL_STATUS, raw, _push_referral_status) for raw in referrals]
@@ -146,16 +146,7 @@ def _raw_ref(raw: Any) -> str:
 
 def _household_of(raw: Any) -> uuid.UUID | None:
     """Return the household an item names, if it names one that exists (for the rejected items list)."""
-    if not isinstance(raw, Mapping):
-        return None
-    value = raw.get("household")
-    if isinstance(value, Mapping):
-        value = value.get("ref")
-    try:
-        ref = uuid.UUID(str(value))
-    except ValueError:
-        return None
-    return ref if Household.objects.filter(id=ref).exists() else None
+    return _households_named([raw]).get(_named_household(raw))
 
 
 def _keep(
@@ -168,84 +159,208 @@ def _keep(
     household_id: uuid.UUID | None,
 ) -> None:
     """Keep the item as it was sent; a new attempt at a rejected item replaces the rejected copy."""
-    if ref is None:
-        return
-    PushedItem.objects.update_or_create(
-        kind=kind,
-        ref=ref,
-        defaults={
-            "status": status,
-            "user": pusher.user,
-            "token": pusher.device,
-            "device_id": pusher.device_id,
-            "household_id": household_id,
-            "payload": raw,
-            "errors": dict(errors),
-        },
-    )
+    if ref is not None:
+        _keep_many(pusher, kind, [(ref, raw, status, errors, household_id)])
 
 
 # Assessments ------------------------------------------------------------------------------------------------
 
 
-def _push_assessment(pusher: Pusher, raw: Any) -> uuid.UUID | None:
-    household_ref = _household_of(raw)
-    before = (
-        Assessment.objects.filter(household_id=household_ref, is_latest=True).first()
-        if household_ref is not None
-        else None
-    )
-    if not isinstance(raw, Mapping):
-        raise DomainValidationError({"$": [_("The value must be an object with named fields.")]})
-    result = assessment_record(actor=pusher.user, document=raw, source="sync")
-    if result.status == RecordStatus.DUPLICATE:
-        raise _Duplicate
-    assessment = result.assessment
-    conflicts_detect(assessment=assessment, previous_latest=before, device_id=pusher.device_id)
-    return assessment.household_id
+def _push_assessments(pusher: Pusher, raws: Sequence[Any]) -> list[ItemResult]:
+    """Store pushed assessments in batches through `assessments_record`; one result per item, in order.
 
-
-def conflicts_detect(
-    *, assessment: Assessment, previous_latest: Assessment | None, device_id: str
-) -> list[Conflict]:
-    """Record the conflicts a just-stored assessment brings with the household's other assessments."""
-    found: dict[uuid.UUID, ConflictKind] = {}
-    if previous_latest is not None and assessment.assessed_on < previous_latest.assessed_on:
-        found[previous_latest.id] = ConflictKind.OLDER_THAN_CURRENT
-    window = dt.timedelta(days=CONFLICT_WINDOW_DAYS)
-    same_wave = Assessment.objects.filter(
-        household_id=assessment.household_id,
-        wave=assessment.wave,
-        assessed_on__gte=assessment.assessed_on - window,
-        assessed_on__lte=assessment.assessed_on + window,
-    ).exclude(id=assessment.id)
-    devices = dict(
+    Each item is all-or-nothing as on its own; the batch's conflicts and kept copies commit with its
+    assessments. A push is a day's work of one tablet, so batching is what makes it take seconds, not minutes.
+    """
+    kind = ItemKind.ASSESSMENT
+    refs = [_ref_of(raw) for raw in raws]
+    pushed = set(
         PushedItem.objects.filter(
-            kind=ItemKind.ASSESSMENT, status=ItemStatus.ACCEPTED, ref__in=same_wave.values("id")
-        ).values_list("ref", "device_id")
+            kind=kind, status=ItemStatus.ACCEPTED, ref__in=[ref for ref in refs if ref is not None]
+        ).values_list("ref", flat=True)
     )
-    for other in same_wave:
-        other_device = devices.get(other.id, "")
-        if other.assessed_by_id != assessment.assessed_by_id or other_device != device_id:
-            found.setdefault(other.id, ConflictKind.SAME_WAVE)
-    if not found:
-        return []
-    other_devices = dict(
-        PushedItem.objects.filter(kind=ItemKind.ASSESSMENT, ref__in=list(found)).values_list(
-            "ref", "device_id"
-        )
-    )
-    conflicts = [
-        Conflict(
-            household_id=assessment.household_id,
-            kind=kind,
-            assessment=assessment,
-            other_id=other_id,
-            device_id=device_id,
-            other_device_id=other_devices.get(other_id, ""),
-        )
-        for other_id, kind in found.items()
+    results: list[ItemResult | None] = [
+        ItemResult(str(ref), kind, DUPLICATE) if ref in pushed else None for ref in refs
     ]
+    positions = [position for position, result in enumerate(results) if result is None]
+
+    def keep_accepted(accepted: Sequence[tuple[int, RecordResult]]) -> None:
+        assessments = [result.assessment for _index, result in accepted]
+        conflicts_detect_many(assessments=assessments, device_id=pusher.device_id)
+        _keep_many(
+            pusher,
+            kind,
+            [
+                (
+                    result.assessment.id,
+                    raws[positions[index]],
+                    ItemStatus.ACCEPTED,
+                    {},
+                    result.assessment.household_id,
+                )
+                for index, result in accepted
+            ],
+        )
+
+    outcomes = assessments_record(
+        actor=pusher.user,
+        documents=[raws[position] for position in positions],
+        source="sync",
+        then=keep_accepted,
+    )
+    rejected: list[tuple[int, dict[str, list[str]]]] = []
+    for position, outcome in zip(positions, outcomes, strict=True):
+        ref = refs[position]
+        if isinstance(outcome, DomainValidationError):
+            problems = {
+                path: [str(message) for message in messages] for path, messages in outcome.problems.items()
+            }
+            if ref is None:
+                problems.setdefault("ref", []).append(
+                    _("The value must be a UUID such as 123e4567-e89b-12d3-a456-426614174000.")
+                )
+            results[position] = ItemResult(
+                str(ref) if ref else _raw_ref(raws[position]), kind, REJECTED, problems
+            )
+            rejected.append((position, problems))
+        else:
+            status = ACCEPTED if outcome.status == RecordStatus.ACCEPTED else DUPLICATE
+            results[position] = ItemResult(str(ref), kind, status)
+    _keep_rejected(
+        pusher, kind, [(refs[position], raws[position], problems) for position, problems in rejected]
+    )
+    return [result for result in results if result is not None]
+
+
+def _keep_rejected(
+    pusher: Pusher, kind: str, items: Sequence[tuple[uuid.UUID | None, Any, dict[str, list[str]]]]
+) -> None:
+    """Keep rejected items as they were sent, with their problems, so that nothing typed is lost."""
+    kept = [(ref, raw, problems) for ref, raw, problems in items if ref is not None]
+    if not kept:
+        return
+    households = _households_named([raw for _ref, raw, _problems in kept])
+    try:
+        with transaction.atomic():
+            _keep_many(
+                pusher,
+                kind,
+                [
+                    (ref, raw, ItemStatus.REJECTED, problems, households.get(_named_household(raw)))
+                    for ref, raw, problems in kept
+                    if ref is not None
+                ],
+            )
+    except DatabaseError:
+        logger.exception("%d rejected %s items could not be kept.", len(kept), kind)
+
+
+def _named_household(raw: Any) -> uuid.UUID | None:
+    if not isinstance(raw, Mapping):
+        return None
+    value = raw.get("household")
+    if isinstance(value, Mapping):
+        value = value.get("ref")
+    try:
+        return uuid.UUID(str(value))
+    except ValueError:
+        return None
+
+
+def _households_named(raws: Sequence[Any]) -> dict[uuid.UUID | None, uuid.UUID]:
+    """Return the households the items name that exist, by the ref they name."""
+    named = {ref for ref in map(_named_household, raws) if ref is not None}
+    return {ref: ref for ref in Household.objects.filter(id__in=named).values_list("id", flat=True)}
+
+
+def _keep_many(
+    pusher: Pusher,
+    kind: str,
+    items: Sequence[tuple[uuid.UUID, Any, ItemStatus, Mapping[str, list[str]], uuid.UUID | None]],
+) -> None:
+    """Keep items as they were sent, in one statement; a new attempt at a rejected item replaces that copy."""
+    if not items:
+        return
+    PushedItem.objects.bulk_create(
+        [
+            PushedItem(
+                kind=kind,
+                ref=ref,
+                status=status,
+                user=pusher.user,
+                token=pusher.device,
+                device_id=pusher.device_id,
+                household_id=household_id,
+                payload=raw,
+                errors=dict(errors),
+            )
+            for ref, raw, status, errors, household_id in items
+        ],
+        update_conflicts=True,
+        unique_fields=["kind", "ref"],
+        update_fields=["status", "user", "token", "device_id", "household", "payload", "errors"],
+    )
+
+
+def conflicts_detect_many(*, assessments: Sequence[Assessment], device_id: str) -> list[Conflict]:
+    """Record the conflicts just-stored assessments (of distinct households) bring with their households' others.
+
+    An assessment stored as not the latest is older than the household's current one; another assessment of
+    the same household and wave within `CONFLICT_WINDOW_DAYS`, by another worker or device, is the same visit
+    made twice. A fixed number of queries, whatever the number of assessments.
+    """
+    if not assessments:
+        return []
+    households = {assessment.household_id for assessment in assessments}
+    latest = {
+        other.household_id: other
+        for other in Assessment.objects.filter(household_id__in=households, is_latest=True).only(
+            "id", "household_id", "assessed_on"
+        )
+    }
+    window = dt.timedelta(days=CONFLICT_WINDOW_DAYS)
+    own = {assessment.id for assessment in assessments}
+    same_household: dict[uuid.UUID, list[Assessment]] = {}
+    for other in Assessment.objects.filter(
+        household_id__in=households, wave__in={assessment.wave for assessment in assessments}
+    ).only("id", "household_id", "wave", "assessed_on", "assessed_by_id"):
+        if other.id not in own:
+            same_household.setdefault(other.household_id, []).append(other)
+    others = {other.id for group in same_household.values() for other in group}
+    others |= {current.id for current in latest.values()}
+    pushed = {
+        ref: (device, status)
+        for ref, device, status in PushedItem.objects.filter(
+            kind=ItemKind.ASSESSMENT, ref__in=others
+        ).values_list("ref", "device_id", "status")
+    }
+
+    conflicts = []
+    for assessment in assessments:
+        found: dict[uuid.UUID, ConflictKind] = {}
+        current = latest.get(assessment.household_id)
+        if not assessment.is_latest and current is not None and assessment.assessed_on < current.assessed_on:
+            found[current.id] = ConflictKind.OLDER_THAN_CURRENT
+        for other in same_household.get(assessment.household_id, []):
+            if other.wave != assessment.wave or abs(other.assessed_on - assessment.assessed_on) > window:
+                continue
+            device, status = pushed.get(other.id, ("", None))
+            other_device = device if status == ItemStatus.ACCEPTED else ""
+            if other.assessed_by_id != assessment.assessed_by_id or other_device != device_id:
+                found.setdefault(other.id, ConflictKind.SAME_WAVE)
+        conflicts += [
+            Conflict(
+                household_id=assessment.household_id,
+                kind=kind,
+                assessment=assessment,
+                other_id=other_id,
+                device_id=device_id,
+                other_device_id=pushed.get(other_id, ("", None))[0],
+            )
+            for other_id, kind in found.items()
+        ]
+    if not conflicts:
+        return []
     Conflict.objects.bulk_create(conflicts)
     for conflict in conflicts:
         audit_record(
@@ -253,11 +368,11 @@ def conflicts_detect(
             action=AuditAction.CREATE,
             object_type="sync_conflict",
             object_id=conflict.id,
-            locality_id=assessment.locality_id,
+            locality_id=conflict.assessment.locality_id,
             changes={
-                "household": [None, str(assessment.household_id)],
+                "household": [None, str(conflict.household_id)],
                 "kind": [None, conflict.kind],
-                "assessments": [None, [str(assessment.id), str(conflict.other_id)]],
+                "assessments": [None, [str(conflict.assessment.id), str(conflict.other_id)]],
             },
         )
     return conflicts

@@ -43,7 +43,9 @@ def _snapshot() -> dict[str, Any]:
         "households": sorted(Household.objects.values_list("id", "address", "version")),
         "people": sorted(Person.objects.values_list("id", "first_name", "cnp", "version")),
         "memberships": sorted(
-            Membership.objects.values_list("household_id", "person_id", "start_date", "end_date", "end_reason")
+            Membership.objects.values_list(
+                "household_id", "person_id", "start_date", "end_date", "end_reason"
+            )
         ),
         "assessments": sorted(Assessment.objects.values_list("id", "is_latest", "score", "risk_level")),
         "member_answers": MemberAnswers.objects.count(),

@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 
 from mps.accounts.tests.factories import worker_of
-from mps.assessment.signals import assessment_recorded
+from mps.assessment.signals import assessments_recorded
 from mps.assessment.tests.builders import REFS, SON
 from mps.cases import transitions
 from mps.cases.models import (
@@ -25,7 +25,7 @@ from mps.cases.models import (
     Task,
     TaskKind,
 )
-from mps.cases.receivers import update_case_for_assessment
+from mps.cases.receivers import update_cases_for_assessments
 from mps.cases.services import case_update_from_assessment, cases_sync_from_assessments
 from mps.cases.tests.factories import builders_locality, re_evaluation, record, team_of
 from mps.core.errors import DomainValidationError
@@ -241,9 +241,9 @@ def test_a_case_with_an_unsent_urgent_referral_cannot_be_closed(team):
 @pytest.fixture
 def without_signal():
     """Record assessments as a bulk import does: nobody tells case management."""
-    assessment_recorded.disconnect(dispatch_uid="cases_update_from_assessment")
+    assessments_recorded.disconnect(dispatch_uid="cases_update_from_assessment")
     yield
-    assessment_recorded.connect(update_case_for_assessment, dispatch_uid="cases_update_from_assessment")
+    assessments_recorded.connect(update_cases_for_assessments, dispatch_uid="cases_update_from_assessment")
 
 
 def test_recording_an_assessment_updates_the_case_at_once(team):

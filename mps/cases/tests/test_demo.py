@@ -7,10 +7,10 @@ import pytest
 from django.utils import timezone
 
 from mps.assessment.models import Finding
-from mps.assessment.signals import assessment_recorded
+from mps.assessment.signals import assessments_recorded
 from mps.cases.demo import build_demo_cases
 from mps.cases.models import Case, CaseStatus, GroupActivity, Referral, ServiceDelivery
-from mps.cases.receivers import update_case_for_assessment
+from mps.cases.receivers import update_cases_for_assessments
 from mps.cases.selectors import activity_figures
 from mps.cases.tests.factories import builders_locality, record, team_of
 
@@ -27,7 +27,7 @@ PROFILES = [
 @pytest.fixture
 def assessed_households():
     team = team_of(builders_locality(name="Pâncești"))
-    assessment_recorded.disconnect(dispatch_uid="cases_update_from_assessment")
+    assessments_recorded.disconnect(dispatch_uid="cases_update_from_assessment")
     try:
         for n in range(8):
             refs = {"ref": str(uuid.UUID(int=n + 1)), "household.ref": str(uuid.UUID(int=1000 + n))}
@@ -40,7 +40,9 @@ def assessed_households():
             people |= {"household.consent.by_member": str(uuid.UUID(int=5000 + 10 * n))}
             record(team["social_worker"], {**PROFILES[n % 4], **people}, **refs)
     finally:
-        assessment_recorded.connect(update_case_for_assessment, dispatch_uid="cases_update_from_assessment")
+        assessments_recorded.connect(
+            update_cases_for_assessments, dispatch_uid="cases_update_from_assessment"
+        )
     return team
 
 

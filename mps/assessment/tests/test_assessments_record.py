@@ -1,0 +1,170 @@
+"""Recording many assessments at once (the sync path): the same outcome as recording them one after the other."""
+
+import copy
+import uuid
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from mps.accounts.tests.factories import worker_of
+from mps.assessment.models import Assessment, Finding, MemberAnswers
+from mps.assessment.services import RecordResult, RecordStatus, assessment_record, assessments_record
+from mps.assessment.signals import assessments_recorded
+from mps.assessment.synthetic import LOCALITIES, synthetic_assessments
+from mps.audit.models import AuditEvent
+from mps.core.errors import DomainValidationError
+from mps.geography.tests.factories import LocalityFactory
+from mps.registry.models import Household, Membership, Person
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def worker():
+    localities = [LocalityFactory.create(siruta=int(code)) for code in LOCALITIES]
+    return worker_of(*localities[:-1], username="ana.ionescu")  # the last locality is not hers
+
+
+def _day_of_visits() -> list[Any]:
+    """A tablet's push: new households, a re-evaluation of one of them, a resent item, bad ones."""
+    documents: list[Any] = synthetic_assessments(12, seed=3)
+    documents = [d for d in documents if d["household"]["locality"] != str(LOCALITIES[-1])][:8]
+    again = copy.deepcopy(documents[1])
+    again["ref"] = str(uuid.UUID(int=77))
+    again["wave"] = "T1"
+    again["assessed_on"] = "2026-02-01"
+    again["members"] = again["members"][:1]  # the others moved out
+    outside = copy.deepcopy(documents[2])
+    outside["ref"], outside["household"]["ref"] = str(uuid.UUID(int=78)), str(uuid.UUID(int=79))
+    outside["household"]["locality"] = str(LOCALITIES[-1])
+    for member in outside["members"]:
+        member["ref"] = str(uuid.uuid4())
+        member.pop("cnp", None)
+        member.pop("mother_ref", None)
+        member.pop("father_ref", None)
+    outside["household"].pop("consent", None)
+    broken = copy.deepcopy(documents[3])
+    broken["ref"] = str(uuid.UUID(int=80))
+    broken["members"][0]["sex"] = "X"
+    return [*documents[:4], again, documents[0], outside, broken, [1, 2], *documents[4:]]
+
+
+def _outcomes(outcomes: list[RecordResult | DomainValidationError]) -> list[Any]:
+    return [
+        sorted(outcome.problems)
+        if isinstance(outcome, DomainValidationError)
+        else (outcome.status, outcome.assessment.id)
+        for outcome in outcomes
+    ]
+
+
+def _snapshot() -> dict[str, Any]:
+    return {
+        "households": sorted(Household.objects.values_list("id", "address", "version")),
+        "people": sorted(Person.objects.values_list("id", "first_name", "cnp", "version")),
+        "memberships": sorted(
+            Membership.objects.values_list(
+                "household_id", "person_id", "start_date", "end_date", "end_reason"
+            )
+        ),
+        "assessments": sorted(Assessment.objects.values_list("id", "is_latest", "score", "source")),
+        "member_answers": MemberAnswers.objects.count(),
+        "findings": sorted(Finding.objects.values_list("assessment_id", "code", "person_id")),
+        "audit": sorted(AuditEvent.objects.values_list("actor_id", "action", "object_type", "object_id")),
+    }
+
+
+def _one_by_one(worker, documents) -> list[RecordResult | DomainValidationError]:
+    outcomes: list[RecordResult | DomainValidationError] = []
+    for document in documents:
+        try:
+            outcomes.append(assessment_record(actor=worker, document=document, source="sync"))
+        except DomainValidationError as error:
+            outcomes.append(error)
+    return outcomes
+
+
+@pytest.fixture
+def storage_only():
+    """Only the storage: the census and case management react in their own tests."""
+    receivers = assessments_recorded.receivers
+    assessments_recorded.receivers = []
+    assessments_recorded.sender_receivers_cache.clear()
+    yield
+    assessments_recorded.receivers = receivers
+    assessments_recorded.sender_receivers_cache.clear()
+
+
+def test_a_batch_stores_what_one_by_one_stores(worker, storage_only):
+    documents = _day_of_visits()
+    expected_outcomes = _outcomes(_one_by_one(worker, documents))
+    expected = _snapshot()
+    for model in (AuditEvent, Finding, MemberAnswers, Assessment, Membership, Person, Household):
+        model.objects.all().delete()
+
+    outcomes = assessments_record(actor=worker, documents=documents, source="sync")
+
+    assert _outcomes(outcomes) == expected_outcomes
+    assert _snapshot() == expected
+    statuses = [getattr(outcome, "status", None) for outcome in outcomes]
+    assert statuses.count(RecordStatus.ACCEPTED) == 9
+    assert statuses.count(RecordStatus.DUPLICATE) == 1
+    outside = outcomes[6]
+    assert isinstance(outside, DomainValidationError)
+    assert "household.locality" in outside.problems
+    assert "members[0].sex" in outcomes[7].problems
+
+
+def test_each_batch_is_announced_once_with_its_assessments(worker):
+    documents = _day_of_visits()
+    announced: list[list[uuid.UUID]] = []
+
+    def listen(sender, *, actor, assessments, **kwargs):
+        assert actor == worker
+        announced.append([assessment.id for assessment in assessments])
+
+    assessments_recorded.connect(listen, dispatch_uid="test_listen")
+    try:
+        outcomes = assessments_record(actor=worker, documents=documents, source="sync")
+    finally:
+        assessments_recorded.disconnect(dispatch_uid="test_listen")
+
+    accepted = [
+        o.assessment.id for o in outcomes if isinstance(o, RecordResult) and o.status == RecordStatus.ACCEPTED
+    ]
+    assert sorted(ref for batch in announced for ref in batch) == sorted(accepted)
+    # The re-evaluation waits for the batch that stores its household's first visit.
+    assert len(announced) == 2
+    assert uuid.UUID(int=77) in announced[1]
+
+
+def test_then_runs_inside_each_batch_with_the_accepted_positions(worker):
+    documents = _day_of_visits()
+    seen: list[int] = []
+
+    def then(accepted):
+        seen.extend(index for index, _result in accepted)
+        assert all(Assessment.objects.filter(id=result.assessment.id).exists() for _i, result in accepted)
+
+    assessments_record(actor=worker, documents=documents, source="sync", then=then)
+
+    assert sorted(seen) == [0, 1, 2, 3, 4, 9, 10, 11, 12]
+
+
+def test_queries_do_not_grow_with_the_batch(worker, storage_only):
+    small = synthetic_assessments(3, seed=21)
+    large = synthetic_assessments(30, seed=22)
+    for document in (*small, *large):
+        document["household"]["locality"] = str(LOCALITIES[0])
+    with CaptureQueriesContext(connection) as few:
+        assessments_record(actor=worker, documents=small, source="sync")
+    with CaptureQueriesContext(connection) as many:
+        assessments_record(actor=worker, documents=large, source="sync")
+
+    assert Assessment.objects.count() == 33
+    if connection.vendor == "postgresql":
+        assert len(many.captured_queries) == len(few.captured_queries)
+    else:  # SQLite splits bulk inserts by its limit on parameters
+        assert len(many.captured_queries) < 2 * len(few.captured_queries)
