@@ -167,6 +167,11 @@ def _child(target: str, lines_path: Path, batch_size: int, workers: int) -> dict
     summary = assessments_import(lines, batch_size=batch_size, workers=workers)
     seconds = time.perf_counter() - started
 
+    if target == "postgres":
+        from psycopg.types.string import TextLoader
+
+        # JSON read back as text, as it goes into COPY: the baseline pays no serialising of its own.
+        connection.connection.adapters.register_loader("json", TextLoader)
     with connection.cursor() as cursor:
         rows = {}
         for table in TABLES:

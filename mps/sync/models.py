@@ -14,6 +14,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from mps.assessment.models import Assessment
+from mps.core.fields import DocumentField
 from mps.registry.models import Household
 
 
@@ -87,7 +88,7 @@ class PushedItem(models.Model):
         related_name="+",
         verbose_name=_("household"),
     )
-    payload = models.JSONField(_("as sent"))
+    payload = DocumentField(_("as sent"))
     errors = models.JSONField(_("errors"), default=dict, blank=True)
     received_at = models.DateTimeField(_("received at"), auto_now_add=True)
 
