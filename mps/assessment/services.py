@@ -155,12 +155,21 @@ def _problems(raw: object) -> list[Problem]:
     return problems
 
 
-def _problems_in_text(text: str) -> tuple[Problem, ...]:
-    """Return the problems of one JSON line (run in worker processes during imports)."""
+def _checked_line(numbered: tuple[int, str]) -> "_Prepared | tuple[Problem, ...]":
+    """Parse, validate and evaluate one JSON line: its problems, or the line ready for the database stage.
+
+    Runs in worker processes during imports: everything here is pure, so other cores can do it.
+    """
+    line_number, text = numbered
     try:
-        return tuple(_problems(_parse_line(text)))
+        raw = _parse_line(text)
     except _Rejected as error:
         return error.problems
+    problems = _problems(raw)
+    if problems:
+        return tuple(problems)
+    assert isinstance(raw, Mapping)  # validate() reports any other root as a problem
+    return _prepare_valid(raw, line_number=line_number, text=text)
 
 
 def _prepare(raw: object, *, line_number: int = 0, text: str = "") -> _Prepared:
@@ -1003,17 +1012,17 @@ def assessments_import(
     with _LineChecker(workers) as checker, _Writer(actor, outcomes) as writer:
         for chunk in checker.checked(_numbered_chunks(lines, batch_size)):
             prepared = []
-            for line_number, text, problems in chunk:
-                if problems:
-                    outcomes.apply([(line_number, text, _REJECTED, problems)])
+            for (line_number, text), checked in chunk:
+                if isinstance(checked, _Prepared):
+                    prepared.append(checked)
                 else:
-                    prepared.append(_prepare_valid(json.loads(text), line_number=line_number, text=text))
+                    outcomes.apply([(line_number, text, _REJECTED, checked)])
             _import_chunk(prepared, writer=writer)
     return summary
 
 
 _Numbered = list[tuple[int, str]]
-_Checked = list[tuple[int, str, tuple[Problem, ...]]]
+_Checked = list[tuple[tuple[int, str], "_Prepared | tuple[Problem, ...]"]]
 
 
 def _numbered_chunks(lines: Iterable[str], size: int) -> Iterator[_Numbered]:
@@ -1031,10 +1040,11 @@ def _numbered_chunks(lines: Iterable[str], size: int) -> Iterator[_Numbered]:
 
 
 class _LineChecker:
-    """Find each line's problems, in this process or in a pool of worker processes one chunk ahead.
+    """Check and evaluate each line, in this process or in a pool of worker processes one chunk ahead.
 
-    Validation costs more than everything else an import does per line, and it needs neither the database
-    nor any state, so it is what other cores can take over while this process writes.
+    Parsing, validation and evaluation cost about as much as everything the database stage does per line, and
+    they need neither the database nor any state, so they are what other cores can take over while this
+    process plans and writes.
     """
 
     def __init__(self, workers: int) -> None:
@@ -1053,17 +1063,14 @@ class _LineChecker:
             self.pool.join()
 
     def checked(self, chunks: Iterable[_Numbered]) -> Iterator[_Checked]:
-        """Yield each chunk with the problems of each line (empty for a valid line)."""
+        """Yield each chunk with, for each line, its problems or the line prepared for the database."""
         if self.pool is None:
             for chunk in chunks:
-                yield [(number, text, _problems_in_text(text)) for number, text in chunk]
+                yield [(numbered, _checked_line(numbered)) for numbered in chunk]
             return
         ahead: tuple[_Numbered, Any] | None = None
         for chunk in chunks:
-            submitted = (
-                chunk,
-                self.pool.map_async(_problems_in_text, [text for _n, text in chunk], chunksize=32),
-            )
+            submitted = (chunk, self.pool.map_async(_checked_line, chunk, chunksize=32))
             if ahead is not None:
                 yield self._collect(*ahead)
             ahead = submitted
@@ -1072,8 +1079,7 @@ class _LineChecker:
 
     @staticmethod
     def _collect(chunk: _Numbered, pending: Any) -> _Checked:
-        results = pending.get()
-        return [(number, text, problems) for (number, text), problems in zip(chunk, results, strict=True)]
+        return list(zip(chunk, pending.get(), strict=True))
 
 
 _Outcome = tuple[int, str, str, Sequence[Problem]]  # line number, text, status, problems

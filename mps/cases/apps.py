@@ -11,4 +11,6 @@ class CasesConfig(AppConfig):
         from mps.assessment.signals import assessments_recorded
         from mps.cases.receivers import update_cases_for_assessments
 
-        assessments_recorded.connect(update_cases_for_assessments, dispatch_uid="cases_update_from_assessment")
+        assessments_recorded.connect(
+            update_cases_for_assessments, dispatch_uid="cases_update_from_assessment"
+        )

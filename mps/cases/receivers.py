@@ -8,7 +8,7 @@ from django.db import DatabaseError
 
 from mps.accounts.models import User
 from mps.assessment.models import Assessment
-from mps.cases.services import case_update_from_assessment
+from mps.cases.services import cases_update_from_assessments
 from mps.core.errors import DomainValidationError
 
 logger = logging.getLogger(__name__)
@@ -17,15 +17,19 @@ logger = logging.getLogger(__name__)
 def update_cases_for_assessments(
     sender: Any, *, actor: User | None, assessments: Sequence[Assessment], **kwargs: Any
 ) -> None:
-    """Open or update the cases of assessments just saved; a failure never undoes the assessments.
+    """Open or update the cases of assessments just saved, as a batch; a failure never undoes the assessments.
 
-    An assessment whose case could not be updated stays unprocessed and `cases_sync_from_assessments` picks it
-    up later.
+    When the batch fails, each assessment is tried alone, so that one bad case leaves only its own assessment
+    unprocessed; `cases_sync_from_assessments` picks that one up later.
     """
-    for assessment in assessments:
-        try:
-            case_update_from_assessment(actor=actor, assessment=assessment)
-        except (DomainValidationError, DatabaseError):
+    try:
+        cases_update_from_assessments(actor=actor, assessments=assessments)
+        return
+    except (DomainValidationError, DatabaseError):
+        if len(assessments) == 1:
             logger.exception(
-                "The case of assessment %s was not updated; the next sync will retry.", assessment.id
+                "The case of assessment %s was not updated; the next sync will retry.", assessments[0].id
             )
+            return
+    for assessment in assessments:
+        update_cases_for_assessments(sender, actor=actor, assessments=[assessment])

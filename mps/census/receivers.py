@@ -6,8 +6,7 @@ from typing import Any
 
 from mps.accounts.models import User
 from mps.assessment.models import Assessment
-from mps.census.services import visit_record_for_assessment
-from mps.core.errors import DomainValidationError
+from mps.census.services import visits_record_for_assessments
 
 logger = logging.getLogger(__name__)
 
@@ -19,8 +18,6 @@ def record_assessed_visits(
     if actor is None:
         # Imports carry no worker to credit with the visit; their census is imported as a register.
         return
-    for assessment in assessments:
-        try:
-            visit_record_for_assessment(actor=actor, assessment=assessment)
-        except DomainValidationError as error:
-            logger.warning("No census visit recorded for assessment %s: %s", assessment.id, error)
+    recorded = visits_record_for_assessments(actor=actor, assessments=assessments)
+    for assessment_id, error in recorded.refusals.items():
+        logger.warning("No census visit recorded for assessment %s: %s", assessment_id, error)

@@ -19,10 +19,10 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from mps.access.policy import may_edit_in
+from mps.access.policy import editable_localities, may_edit_in
 from mps.accounts.models import User
 from mps.assessment.models import Assessment
-from mps.audit.models import AuditAction
+from mps.audit.models import AuditAction, AuditEvent
 from mps.audit.services import audit_record
 from mps.core.errors import DomainValidationError
 from mps.core.search_text import fold_for_search
@@ -50,9 +50,17 @@ def wave_number(wave: str) -> int:
     return int(wave[1:])
 
 
+def _not_an_editor(field: str) -> DomainValidationError:
+    return DomainValidationError({field: [_("You may not change the census of this locality.")]})
+
+
 def _require_editor(actor: User, locality_id: int, field: str) -> None:
     if not may_edit_in(actor, locality_id):
-        raise DomainValidationError({field: [_("You may not change the census of this locality.")]})
+        raise _not_an_editor(field)
+
+
+def _in_another_locality() -> DomainValidationError:
+    return DomainValidationError({"household": [_("This household is in another locality.")]})
 
 
 def campaign_open(
@@ -335,26 +343,36 @@ def entry_add_found_in_field(*, actor: User, campaign: CensusCampaign, household
     _require_editor(actor, campaign.locality_id, "campaign")
     _require_listing_open(campaign, "campaign")
     if household.locality_id != campaign.locality_id:
-        raise DomainValidationError({"household": [_("This household is in another locality.")]})
+        raise _in_another_locality()
     if CensusEntry.objects.filter(campaign=campaign, household=household).exists():
         raise DomainValidationError({"household": [_("This household is already on the campaign's list.")]})
+    entry, event = _field_entry(actor=actor, campaign=campaign, household_id=household.id)
+    entry.household = household
     with transaction.atomic():
-        entry = CensusEntry.objects.create(
-            campaign=campaign, household=household, source=EntrySource.FIELD, listed_by=actor
-        )
-        audit_record(
-            actor=actor,
-            action=AuditAction.CREATE,
-            object_type="census_entry",
-            object_id=entry.id,
-            locality_id=campaign.locality_id,
-            changes={
-                "campaign": [None, str(campaign.id)],
-                "household": [None, str(household.id)],
-                "source": [None, entry.source],
-            },
-        )
+        entry.save(force_insert=True)
+        event.save()
     return entry
+
+
+def _field_entry(
+    *, actor: User, campaign: CensusCampaign, household_id: uuid.UUID
+) -> tuple[CensusEntry, AuditEvent]:
+    """Return, unsaved, the entry of a household found in the field and its audit row."""
+    entry = CensusEntry(
+        campaign=campaign, household_id=household_id, source=EntrySource.FIELD, listed_by=actor
+    )
+    return entry, AuditEvent(
+        actor=actor,
+        action=AuditAction.CREATE,
+        object_type="census_entry",
+        object_id=str(entry.id),
+        locality_id=campaign.locality_id,
+        changes={
+            "campaign": [None, str(campaign.id)],
+            "household": [None, str(household_id)],
+            "source": [None, entry.source],
+        },
+    )
 
 
 def entry_add_new_household_found_in_field(
@@ -395,14 +413,22 @@ def _latest_key(visit: CensusVisit) -> tuple[dt.date, bool, dt.datetime]:
     return (visit.visited_on, visit.outcome == VisitOutcome.ASSESSED, visit.created_at)
 
 
-def _refresh_entry(entry: CensusEntry) -> None:
-    visits = list(entry.visits.all())
+# What an entry keeps of its visits; only the visit services write these.
+_ENTRY_FIELDS_FROM_VISITS = ["attempts", "status", "last_visited_on", "version", "updated_at"]
+
+
+def _entry_follow_visits(entry: CensusEntry, visits: Sequence[CensusVisit]) -> None:
+    """Set the entry's status, attempts and last visit date from all its visits; the caller saves it."""
     latest = max(visits, key=_latest_key) if visits else None
     entry.attempts = len(visits)
     entry.status = latest.outcome if latest else EntryStatus.TO_VISIT
     entry.last_visited_on = max(v.visited_on for v in visits) if visits else None
     entry.version += 1
-    entry.save(update_fields=["attempts", "status", "last_visited_on", "version", "updated_at"])
+
+
+def _refresh_entry(entry: CensusEntry) -> None:
+    _entry_follow_visits(entry, list(entry.visits.all()))
+    entry.save(update_fields=_ENTRY_FIELDS_FROM_VISITS)
 
 
 def _visit_problems(
@@ -490,20 +516,7 @@ def visit_record(
                 # The first visit shows the campaign has started in the field.
                 campaign.status = CampaignStatus.OPEN
                 campaign.save(update_fields=["status", "updated_at"])
-            audit_record(
-                actor=actor,
-                action=AuditAction.CREATE,
-                object_type="census_visit",
-                object_id=visit.id,
-                locality_id=campaign.locality_id,
-                changes={
-                    "entry": [None, str(entry.id)],
-                    "household": [None, str(entry.household_id)],
-                    "outcome": [None, outcome],
-                    "visited_on": [None, visited_on.isoformat()],
-                    "assessment": [None, str(assessment.id) if assessment else None],
-                },
-            )
+            _visit_audit_event(actor=actor, campaign=campaign, visit=visit).save()
     except IntegrityError as error:
         # The same ref sent twice at the same moment: the second finds the first.
         if ref is not None:
@@ -511,9 +524,27 @@ def visit_record(
             if existing is not None:
                 return existing
         raise DomainValidationError({"ref": [_("This visit could not be saved; try again.")]}) from error
-    for attr in ("attempts", "status", "last_visited_on", "version", "updated_at"):
+    for attr in _ENTRY_FIELDS_FROM_VISITS:
         setattr(entry, attr, getattr(locked, attr))
     return visit
+
+
+def _visit_audit_event(*, actor: User, campaign: CensusCampaign, visit: CensusVisit) -> AuditEvent:
+    """Return, unsaved, the audit row of a visit recorded."""
+    return AuditEvent(
+        actor=actor,
+        action=AuditAction.CREATE,
+        object_type="census_visit",
+        object_id=str(visit.id),
+        locality_id=campaign.locality_id,
+        changes={
+            "entry": [None, str(visit.entry_id)],
+            "household": [None, str(visit.entry.household_id)],
+            "outcome": [None, visit.outcome],
+            "visited_on": [None, visit.visited_on.isoformat()],
+            "assessment": [None, str(visit.assessment_id) if visit.assessment_id else None],
+        },
+    )
 
 
 def visit_record_for_assessment(*, actor: User, assessment: Assessment) -> CensusVisit | None:
@@ -522,37 +553,199 @@ def visit_record_for_assessment(*, actor: User, assessment: Assessment) -> Censu
     The assessment service calls this after saving. A household that no list had is added as found in the
     field. Nothing is recorded (None) when the locality has no campaign for the wave, when it is closed, or when
     the assessment falls outside the campaign's dates; the household's assessed visit is returned when the
-    campaign already has one.
+    campaign already has one. A refusal is raised as `DomainValidationError`.
     """
-    campaign = (
-        CensusCampaign.objects.filter(locality_id=assessment.locality_id, wave=assessment.wave)
-        .exclude(status=CampaignStatus.CLOSED)
-        .select_related("locality")
-        .first()
-    )
-    if campaign is None:
-        return None
-    if assessment.assessed_on < campaign.starts_on or (
-        campaign.ends_on is not None and assessment.assessed_on > campaign.ends_on
-    ):
-        return None
-    linked = CensusVisit.objects.filter(assessment=assessment).first()
-    if linked is not None:
-        return linked
-    with transaction.atomic():
-        entry = (
-            CensusEntry.objects.select_related("campaign")
-            .filter(campaign=campaign, household_id=assessment.household_id)
-            .first()
+    recorded = visits_record_for_assessments(actor=actor, assessments=[assessment])
+    if assessment.id in recorded.refusals:
+        raise recorded.refusals[assessment.id]
+    return recorded.visits[assessment.id]
+
+
+@dataclass
+class AssessedVisits:
+    """What `visits_record_for_assessments` did, by assessment id."""
+
+    # The assessed visit of each assessment, or None when no open campaign of its wave covers its date.
+    visits: dict[uuid.UUID, CensusVisit | None] = field(default_factory=dict)
+    # Why the census refused to count an assessment (the actor may not edit the locality, a date ahead...).
+    refusals: dict[uuid.UUID, DomainValidationError] = field(default_factory=dict)
+
+    def update(self, other: "AssessedVisits") -> None:
+        self.visits.update(other.visits)
+        self.refusals.update(other.refusals)
+
+
+def visits_record_for_assessments(*, actor: User, assessments: Sequence[Assessment]) -> AssessedVisits:
+    """Record the "assessed" visits of stored assessments, as `visit_record_for_assessment` on each in turn would.
+
+    Reads and writes take a fixed number of queries however many assessments there are. A refusal is returned
+    with the others' visits rather than raised, and nothing is written for the assessment refused.
+    """
+    try:
+        with transaction.atomic():
+            return _AssessedVisitsBatch(actor, assessments).record()
+    except IntegrityError:
+        # A concurrent writer got there first (the same household found in the field, the same visit): take
+        # the assessments one at a time, so that only the one in conflict is refused.
+        if len(assessments) > 1:
+            recorded = AssessedVisits()
+            for assessment in assessments:
+                recorded.update(visits_record_for_assessments(actor=actor, assessments=[assessment]))
+            return recorded
+        conflict = DomainValidationError({"assessment": [_("This visit could not be saved; try again.")]})
+        return AssessedVisits(refusals={assessment.id: conflict for assessment in assessments})
+
+
+class _AssessedVisitsBatch:
+    """The assessments of one call: read up front, decided in memory in order, written in bulk."""
+
+    def __init__(self, actor: User, assessments: Sequence[Assessment]) -> None:
+        self.actor = actor
+        self.assessments = assessments
+        self.now = timezone.now()
+        self.recorded = AssessedVisits()
+        self.entries: dict[tuple[uuid.UUID, uuid.UUID], CensusEntry] = {}  # by campaign and household
+        self.visits: dict[uuid.UUID, list[CensusVisit]] = {}  # by entry
+        self.new_entries: list[CensusEntry] = []
+        self.changed_entries: dict[uuid.UUID, CensusEntry] = {}
+        self.new_visits: list[CensusVisit] = []
+        self.opened_campaigns: set[uuid.UUID] = set()
+        self.audit: list[AuditEvent] = []
+        self.editable: set[int] = set()
+        self.household_localities: dict[uuid.UUID, int] = {}
+
+    def record(self) -> AssessedVisits:
+        campaigns = {
+            (campaign.locality_id, campaign.wave): campaign
+            for campaign in CensusCampaign.objects.filter(
+                locality_id__in={a.locality_id for a in self.assessments},
+                wave__in={a.wave for a in self.assessments},
+            ).exclude(status=CampaignStatus.CLOSED)
+        }
+        covered: list[tuple[Assessment, CensusCampaign]] = []
+        for assessment in self.assessments:
+            campaign = campaigns.get((assessment.locality_id, assessment.wave))
+            if campaign is None or not _covers(campaign, assessment.assessed_on):
+                self.recorded.visits[assessment.id] = None
+            else:
+                covered.append((assessment, campaign))
+        if not covered:
+            return self.recorded
+        linked = {
+            visit.assessment_id: visit
+            for visit in CensusVisit.objects.filter(assessment_id__in=[a.id for a, _campaign in covered])
+        }
+        todo = [(a, campaign) for a, campaign in covered if a.id not in linked]
+        for assessment, _campaign in covered:
+            if assessment.id in linked:
+                self.recorded.visits[assessment.id] = linked[assessment.id]
+        if todo:
+            self._read(todo, {campaign.id: campaign for campaign in campaigns.values()})
+            for assessment, campaign in todo:
+                self._record_one(assessment, campaign)
+            self._write()
+        return self.recorded
+
+    def _read(
+        self, todo: Sequence[tuple[Assessment, CensusCampaign]], campaigns: Mapping[uuid.UUID, CensusCampaign]
+    ) -> None:
+        # Locked, in a fixed order, so that two batches cannot compute an entry's status from stale rows.
+        entries = CensusEntry.objects.select_for_update().filter(
+            campaign_id__in={campaign.id for _a, campaign in todo},
+            household_id__in={a.household_id for a, _campaign in todo},
         )
+        for entry in entries.order_by("id"):
+            entry.campaign = campaigns[entry.campaign_id]
+            self.entries[(entry.campaign_id, entry.household_id)] = entry
+            self.visits[entry.id] = []
+        if self.entries:
+            for visit in CensusVisit.objects.filter(entry_id__in=list(self.visits)):
+                self.visits[visit.entry_id].append(visit)
+        self.editable = set(
+            editable_localities(self.actor)
+            .filter(siruta__in={campaign.locality_id for _a, campaign in todo})
+            .values_list("siruta", flat=True)
+        )
+        unlisted = [
+            a.household_id for a, campaign in todo if (campaign.id, a.household_id) not in self.entries
+        ]
+        self.household_localities = (
+            dict(Household.objects.filter(id__in=unlisted).values_list("id", "locality_id"))
+            if unlisted
+            else {}
+        )
+
+    def _record_one(self, assessment: Assessment, campaign: CensusCampaign) -> None:
+        entry = self.entries.get((campaign.id, assessment.household_id))
+        if entry is not None and entry.status == EntryStatus.ASSESSED:
+            self.recorded.visits[assessment.id] = min(
+                (v for v in self.visits[entry.id] if v.outcome == VisitOutcome.ASSESSED),
+                key=lambda v: v.visited_on,
+            )
+            return
+        refusal = self._refusal(assessment, campaign, entry)
+        if refusal is not None:
+            self.recorded.refusals[assessment.id] = refusal
+            return
         if entry is None:
-            entry = entry_add_found_in_field(actor=actor, campaign=campaign, household=assessment.household)
-        if entry.status == EntryStatus.ASSESSED:
-            return entry.visits.filter(outcome=VisitOutcome.ASSESSED).order_by("visited_on").first()
-        return visit_record(
-            actor=actor,
+            entry, event = _field_entry(
+                actor=self.actor, campaign=campaign, household_id=assessment.household_id
+            )
+            self.entries[(campaign.id, assessment.household_id)] = entry
+            self.visits[entry.id] = []
+            self.new_entries.append(entry)
+            self.audit.append(event)
+        else:
+            self.changed_entries[entry.id] = entry
+        # created_at is given for the status computed below; the insert sets it again, a moment later.
+        visit = CensusVisit(
             entry=entry,
+            visited_on=assessment.assessed_on,
+            worker=self.actor,
+            outcome=VisitOutcome.ASSESSED,
+            assessment=assessment,
+            created_at=self.now,
+        )
+        self.visits[entry.id].append(visit)
+        self.new_visits.append(visit)
+        _entry_follow_visits(entry, self.visits[entry.id])
+        entry.updated_at = self.now
+        if campaign.status == CampaignStatus.PLANNED:
+            # The first visit shows the campaign has started in the field.
+            campaign.status = CampaignStatus.OPEN
+            self.opened_campaigns.add(campaign.id)
+        self.audit.append(_visit_audit_event(actor=self.actor, campaign=campaign, visit=visit))
+        self.recorded.visits[assessment.id] = visit
+
+    def _refusal(
+        self, assessment: Assessment, campaign: CensusCampaign, entry: CensusEntry | None
+    ) -> DomainValidationError | None:
+        """Return why the census refuses the assessment's visit, checked in the order the single path checks."""
+        if campaign.locality_id not in self.editable:
+            return _not_an_editor("campaign" if entry is None else "entry")
+        if entry is None and self.household_localities.get(assessment.household_id) != campaign.locality_id:
+            return _in_another_locality()
+        # The entry's checks: the visit date; the assessment's own checks hold by construction.
+        problems = _visit_problems(
+            entry=entry or CensusEntry(campaign=campaign),
             outcome=VisitOutcome.ASSESSED,
             visited_on=assessment.assessed_on,
-            assessment=assessment,
+            assessment=None,
         )
+        return DomainValidationError(problems) if problems else None
+
+    def _write(self) -> None:
+        CensusEntry.objects.bulk_create(self.new_entries)
+        if self.changed_entries:
+            CensusEntry.objects.bulk_update(list(self.changed_entries.values()), _ENTRY_FIELDS_FROM_VISITS)
+        CensusVisit.objects.bulk_create(self.new_visits)
+        if self.opened_campaigns:
+            CensusCampaign.objects.filter(id__in=self.opened_campaigns).update(
+                status=CampaignStatus.OPEN, updated_at=self.now
+            )
+        AuditEvent.objects.bulk_create(self.audit)
+
+
+def _covers(campaign: CensusCampaign, day: dt.date) -> bool:
+    """Tell whether a day falls within the campaign's dates."""
+    return campaign.starts_on <= day and (campaign.ends_on is None or day <= campaign.ends_on)
