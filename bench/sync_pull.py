@@ -16,14 +16,14 @@ people, stored by the import path, with their cases, goals and tasks opened by c
 import argparse
 import gzip
 import os
-import socket
 import statistics
-import subprocess
 import sys
 import threading
 import time
 import urllib.request
 from pathlib import Path
+
+from serving import gunicorn
 
 ROOT = Path(__file__).resolve().parent.parent
 PG_SERVER = os.environ.get("MPS_BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432")
@@ -154,41 +154,11 @@ def _run(options: argparse.Namespace) -> int:
     return 0
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 def _concurrent(tokens: list[str]) -> dict[str, float]:
     """Start a server, release every device's pull at the same moment, and time each one."""
-    port = _free_port()
     # A production server, as deployed: Django's runserver has a listen backlog of 10 and would refuse most of
     # two hundred simultaneous connections before measuring anything.
-    workers = os.cpu_count() or 1
-    server = subprocess.Popen(  # noqa: S603 -- gunicorn from this virtualenv
-        [
-            str(Path(sys.executable).with_name("gunicorn")),
-            "config.wsgi:application",
-            f"--bind=127.0.0.1:{port}",
-            f"--workers={workers}",
-            "--worker-class=gthread",
-            "--threads=4",
-            "--backlog=2048",
-            "--timeout=120",
-        ],
-        cwd=ROOT,
-        env={**os.environ},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1)
-                break
-            except OSError:
-                time.sleep(0.2)
+    with gunicorn() as port:
         start = threading.Barrier(len(tokens))
         durations: list[float] = []
         statuses: list[int] = []
@@ -216,9 +186,6 @@ def _concurrent(tokens: list[str]) -> dict[str, float]:
             thread.start()
         for thread in threads:
             thread.join()
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
     return {
         "ok": sum(1 for status in statuses if status == 200),
         "slowest": max(durations),

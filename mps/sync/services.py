@@ -36,6 +36,7 @@ from mps.cases.models import Case, Referral, Service, ServiceDelivery
 from mps.cases.services import delivery_record
 from mps.census.models import CampaignStatus, CensusEntry, CensusVisit
 from mps.census.services import visit_record
+from mps.core.bulk import NewRows, insert_rows
 from mps.core.errors import DomainValidationError
 from mps.registry.models import Household, Person
 from mps.sync.items import ReferralStatusItem, ServiceItem, VisitItem, parse_item
@@ -278,28 +279,28 @@ def _keep_many(
     kind: str,
     items: Sequence[tuple[uuid.UUID, Any, ItemStatus, Mapping[str, list[str]], uuid.UUID | None]],
 ) -> None:
-    """Keep items as they were sent, in one statement; a new attempt at a rejected item replaces that copy."""
+    """Keep items as they were sent; a new attempt at a rejected item replaces that copy.
+
+    Replacing is a delete and an insert rather than an upsert, so that the rows go in with COPY: a push keeps
+    a copy of every document it stores, as many rows as the assessments themselves.
+    """
     if not items:
         return
-    PushedItem.objects.bulk_create(
-        [
-            PushedItem(
-                kind=kind,
-                ref=ref,
-                status=status,
-                user=pusher.user,
-                token=pusher.device,
-                device_id=pusher.device_id,
-                household_id=household_id,
-                payload=raw,
-                errors=dict(errors),
-            )
-            for ref, raw, status, errors, household_id in items
-        ],
-        update_conflicts=True,
-        unique_fields=["kind", "ref"],
-        update_fields=["status", "user", "token", "device_id", "household", "payload", "errors"],
-    )
+    PushedItem.objects.filter(kind=kind, ref__in=[ref for ref, *_rest in items]).delete()
+    rows = NewRows(PushedItem)
+    for ref, raw, status, errors, household_id in items:
+        rows.add(
+            kind=kind,
+            ref=ref,
+            status=status.value,
+            user_id=pusher.user.pk,
+            token_id=pusher.device.pk if pusher.device else None,
+            device_id=pusher.device_id,
+            household_id=household_id,
+            payload=raw,
+            errors=dict(errors),
+        )
+    insert_rows(PushedItem, rows.rows)
 
 
 def conflicts_detect_many(*, assessments: Sequence[Assessment], device_id: str) -> list[Conflict]:
