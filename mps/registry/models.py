@@ -86,11 +86,25 @@ class Person(SyncedModel):
     # NULL, not "", for "no CNP": the unique constraint must not treat every child without one as equal.
     cnp = models.CharField(_("CNP"), max_length=13, null=True, blank=True)  # noqa: DJ001
     death_date = models.DateField(_("date of death"), null=True, blank=True)
+    # The links below are empty for most people: they are indexed only where set (see Meta), which costs
+    # nothing for the many rows an import writes without them.
     mother = models.ForeignKey(
-        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("mother")
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("mother"),
+        db_index=False,
     )
     father = models.ForeignKey(
-        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("father")
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("father"),
+        db_index=False,
     )
     merged_into = models.ForeignKey(
         "self",
@@ -99,6 +113,7 @@ class Person(SyncedModel):
         blank=True,
         related_name="merged_duplicates",
         verbose_name=_("merged into"),
+        db_index=False,
     )
     # Folded "first last" and "first last cnp": diacritics- and case-blind search and duplicate detection.
     name_key = models.CharField(max_length=210, editable=False, default="")
@@ -108,7 +123,14 @@ class Person(SyncedModel):
         ordering = ["last_name", "first_name", "birth_date"]
         verbose_name = _("person")
         verbose_name_plural = _("people")
-        indexes = [models.Index(fields=["name_key", "birth_date"])]
+        indexes = [
+            models.Index(fields=["name_key", "birth_date"]),
+            models.Index(fields=["mother"], condition=Q(mother__isnull=False), name="person_mother_set"),
+            models.Index(fields=["father"], condition=Q(father__isnull=False), name="person_father_set"),
+            models.Index(
+                fields=["merged_into"], condition=Q(merged_into__isnull=False), name="person_merged_into_set"
+            ),
+        ]
         constraints = [
             # A CNP identifies one living record; a merged duplicate may keep the number it was recorded with.
             models.UniqueConstraint(
