@@ -241,7 +241,7 @@ def _load_state(lines: Sequence[_Prepared], actor: User | None, *, lock: bool = 
     cnps = {cnp for line in lines for cnp in line.cnps}
     usernames = {line.username for line in lines if line.username}
 
-    households_qs = Household.objects.filter(id__in=household_refs)
+    households_qs = Household.objects.filter(id__any=household_refs)
     if lock:
         # In key order, so that two batches locking overlapping households cannot deadlock.
         households_qs = households_qs.order_by("id").select_for_update()
@@ -252,7 +252,7 @@ def _load_state(lines: Sequence[_Prepared], actor: User | None, *, lock: bool = 
     person_ids = {person.id for person in people.values()}
     memberships = list(
         Membership.objects.filter(end_date__isnull=True).filter(
-            Q(household_id__in=household_refs) | Q(person_id__in=person_ids)
+            Q(household_id__any=household_refs) | Q(person_id__any=person_ids)
         )
     )
     household_members: dict[uuid.UUID, list[Membership]] = {}
@@ -260,28 +260,28 @@ def _load_state(lines: Sequence[_Prepared], actor: User | None, *, lock: bool = 
         household_members.setdefault(membership.household_id, []).append(membership)
 
     return _State(
-        stored_refs=set(Assessment.objects.filter(id__in=refs).values_list("id", flat=True)),
-        localities=set(Locality.objects.filter(siruta__in=locality_ids).values_list("siruta", flat=True)),
+        stored_refs=set(Assessment.objects.filter(id__any=refs).values_list("id", flat=True)),
+        localities=set(Locality.objects.filter(siruta__any=locality_ids).values_list("siruta", flat=True)),
         editable=None
         if actor is None
-        else set(editable_localities(actor).filter(siruta__in=locality_ids).values_list("siruta", flat=True)),
+        else set(editable_localities(actor).filter(siruta__any=locality_ids).values_list("siruta", flat=True)),
         villages={
             (locality_id, fold_for_search(name)): village_id
             for village_id, locality_id, name in Village.objects.filter(
-                locality_id__in=locality_ids
+                locality_id__any=locality_ids
             ).values_list("id", "locality_id", "name")
         },
         households=households,
         latest={
             household_id: (assessment_id, assessed_on)
             for assessment_id, household_id, assessed_on in Assessment.objects.filter(
-                household_id__in=household_refs, is_latest=True
+                household_id__any=household_refs, is_latest=True
             ).values_list("id", "household_id", "assessed_on")
         },
         people=people,
         cnp_holders={
             cnp: person_id
-            for cnp, person_id in Person.objects.filter(cnp__in=cnps, merged_into__isnull=True).values_list(
+            for cnp, person_id in Person.objects.filter(cnp__any=cnps, merged_into__isnull=True).values_list(
                 "cnp", "id"
             )
             if cnp
@@ -290,7 +290,7 @@ def _load_state(lines: Sequence[_Prepared], actor: User | None, *, lock: bool = 
         else {},
         current={membership.person_id: membership for membership in memberships},
         household_members=household_members,
-        users={user.username: user for user in User.objects.filter(username__in=usernames)}
+        users={user.username: user for user in User.objects.filter(username__any=usernames)}
         if usernames
         else {},
     )
@@ -298,13 +298,13 @@ def _load_state(lines: Sequence[_Prepared], actor: User | None, *, lock: bool = 
 
 def _people_by_ref(refs: set[uuid.UUID]) -> dict[uuid.UUID, Person]:
     """Return the people with these refs; a merged duplicate's ref maps to the person it was merged into."""
-    found = {person.id: person for person in Person.objects.filter(id__in=refs)}
+    found = {person.id: person for person in Person.objects.filter(id__any=refs)}
     resolved = dict(found)
     pending = {ref: person.merged_into_id for ref, person in found.items() if person.merged_into_id}
     for _hop in range(_MAX_MERGE_HOPS):
         if not pending:
             break
-        targets = {person.id: person for person in Person.objects.filter(id__in=set(pending.values()))}
+        targets = {person.id: person for person in Person.objects.filter(id__any=set(pending.values()))}
         still: dict[uuid.UUID, uuid.UUID] = {}
         for ref, target_id in pending.items():
             target = targets[target_id]

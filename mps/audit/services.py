@@ -56,6 +56,10 @@ def field_changes(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[s
 
 
 def _as_json(value: Any) -> Any:
-    if value is None or isinstance(value, bool | int | float | str):
+    # An exact type check first: imports call this about fifty times per household.
+    if type(value) in _JSON_TYPES or value is None or isinstance(value, bool | int | float | str):
         return value
     return str(value)
+
+
+_JSON_TYPES = frozenset({str, int, bool, float})
