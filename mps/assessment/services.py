@@ -24,6 +24,7 @@ never loses the others. Both paths turn a document into rows with the same funct
 import datetime as dt
 import json
 import multiprocessing
+import threading
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -264,7 +265,9 @@ def _load_state(lines: Sequence[_Prepared], actor: User | None, *, lock: bool = 
         localities=set(Locality.objects.filter(siruta__any=locality_ids).values_list("siruta", flat=True)),
         editable=None
         if actor is None
-        else set(editable_localities(actor).filter(siruta__any=locality_ids).values_list("siruta", flat=True)),
+        else set(
+            editable_localities(actor).filter(siruta__any=locality_ids).values_list("siruta", flat=True)
+        ),
         villages={
             (locality_id, fold_for_search(name)): village_id
             for village_id, locality_id, name in Village.objects.filter(
@@ -1126,15 +1129,18 @@ class _Planned:
 
 
 class _Writer:
-    """Write planned batches, one transaction each; on PostgreSQL in a thread with its own connection.
+    """Write planned batches, one transaction each; on PostgreSQL in writer threads with their own connections.
 
-    Writing a batch is mostly the database's work (COPY, index updates, the commit's flush), and planning the
-    next batch is mostly Python's, so a writer thread lets both cores work at once: the import plans batch
-    N + 1 while the database stores batch N. At most one batch is in flight. A batch planned while another was
-    in flight read the database without that batch's rows, so it must share nothing with it; `overlaps` tells,
-    and the caller then waits for the batch in flight and plans again. Inside a caller's transaction (or on
-    SQLite, which has one writer) everything runs inline, as one thread.
+    Writing a batch is mostly the database's work (COPY, index updates, the flush that makes the commit
+    durable), and planning the next batch is mostly Python's, so writer threads let both cores work at once:
+    the import plans batch N + 2 while the database stores batches N and N + 1 (two, so that one batch's COPY
+    runs while the other waits for its commit to reach the disk). A batch planned while others were in flight
+    read the database without their rows, so it must share nothing with them; `overlaps` tells, and the caller
+    then waits for them and plans again. Lines are reported in the order of their batches. Inside a caller's
+    transaction (or on SQLite, which has one writer) everything runs inline, as one thread.
     """
+
+    IN_FLIGHT = 2
 
     def __init__(self, actor: User | None, outcomes: _Outcomes) -> None:
         self.actor = actor
@@ -1142,11 +1148,13 @@ class _Writer:
         connection = transaction.get_connection()
         self.threaded = connection.vendor == "postgresql" and not connection.in_atomic_block
         self.pool: ThreadPoolExecutor | None = None
-        self.in_flight: tuple[_Planned, Future[list[_Outcome]]] | None = None
+        self.in_flight: list[tuple[_Planned, Future[list[_Outcome]]]] = []
 
     def __enter__(self) -> "_Writer":
         if self.threaded:
-            self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="assessment-import-writer")
+            self.pool = ThreadPoolExecutor(
+                max_workers=self.IN_FLIGHT, thread_name_prefix="assessment-import-writer"
+            )
         return self
 
     def __exit__(self, *exc_info: object) -> None:
@@ -1155,33 +1163,41 @@ class _Writer:
                 self.settle()
         finally:
             if self.pool is not None:
-                self.pool.submit(connections.close_all).result()
+                # Each writer thread closes its own connection: the barrier makes every thread take one task.
+                everyone = threading.Barrier(self.IN_FLIGHT, timeout=30)
+                closing = [self.pool.submit(_close_connections, everyone) for _ in range(self.IN_FLIGHT)]
+                for done in closing:
+                    done.result()
                 self.pool.shutdown()
 
     def overlaps(self, keys: set[tuple[str, object]], touched: _Batch | None = None) -> bool:
-        """Whether a batch with these keys (and these resolved households and people) depends on the one in flight."""
-        if self.in_flight is None:
-            return False
-        planned = self.in_flight[0]
-        if keys & planned.keys:
-            return True
-        return touched is not None and bool(
-            touched.households & planned.touched.households or touched.people & planned.touched.people
-        )
+        """Whether a batch with these keys (and these resolved households and people) depends on one in flight."""
+        for planned, _future in self.in_flight:
+            if keys & planned.keys:
+                return True
+            if touched is not None and (
+                touched.households & planned.touched.households or touched.people & planned.touched.people
+            ):
+                return True
+        return False
 
-    def settle(self) -> None:
-        """Wait for the batch in flight and report its lines."""
-        if self.in_flight is not None:
-            _planned, future = self.in_flight
-            self.in_flight = None
+    def settle(self, keep: int = 0) -> None:
+        """Wait for the batches in flight, oldest first, until at most ``keep`` remain; report their lines."""
+        while len(self.in_flight) > keep:
+            _planned, future = self.in_flight.pop(0)
             self.outcomes.apply(future.result())
 
     def submit(self, planned: _Planned) -> None:
-        self.settle()
         if self.pool is None:
             self.outcomes.apply(_write_batch(planned, self.actor))
-        else:
-            self.in_flight = (planned, self.pool.submit(_write_batch, planned, self.actor))
+            return
+        self.settle(keep=self.IN_FLIGHT - 1)
+        self.in_flight.append((planned, self.pool.submit(_write_batch, planned, self.actor)))
+
+
+def _close_connections(everyone: threading.Barrier) -> None:
+    everyone.wait()
+    connections.close_all()
 
 
 def _write_batch(planned: _Planned, actor: User | None) -> list[_Outcome]:
