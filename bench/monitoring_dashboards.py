@@ -10,10 +10,13 @@ server is MPS_BENCH_POSTGRES_URL, default postgres://postgres@127.0.0.1:5432):
    answers of every member and their findings;
 2. times the raw GROUP BY a dashboard would need without aggregates (prevalence by locality, wave and code over
    the findings), median of three runs;
-3. times a full `monitoring_refresh` (building the aggregates from nothing);
-4. starts `manage.py runserver` and requests, as a national monitor, the country dashboard, every region, every
-   county and every locality through HTTP, printing p50 and p95 per level and the ratio to the raw GROUP BY
-   (target: p95 <= 50 ms and <= 5 % of the raw GROUP BY);
+3. times a full `monitoring_refresh` (building the aggregates from nothing), then what the refresh worker does
+   after each run: building the national monitors' country, region and county pages into the shared cache;
+4. serves the platform with gunicorn (one process per core, four threads each, as deployed) and requests, as a
+   national monitor, the country dashboard `--requests` times, every region and county, every locality once, and
+   a county as its supervisor, through HTTP, printing p50 and p95 per level and the ratio to the raw GROUP BY
+   (target: p95 <= 50 ms and <= 5 % of the raw GROUP BY), after a baseline: a signed-in request that only
+   redirects, the framework's floor;
 5. imports synthetic households with `assessments_import` without and then with the refresh worker running
    (`monitoring_refresh --loop`, every `--every` seconds: default 5, six times as often as in production, so that
    several runs fall inside each import), alternately, and prints the
@@ -29,15 +32,14 @@ import http.client
 import json
 import os
 import random
-import signal
-import socket
 import statistics
 import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 from typing import Any
+
+from serving import free_port, gunicorn
 
 ROOT = Path(__file__).resolve().parent.parent
 PG_SERVER = os.environ.get("MPS_BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432")
@@ -114,6 +116,14 @@ def _print(r: dict[str, Any]) -> None:
     print(
         f"  full monitoring_refresh                             {r['refresh_s']:8.1f} s ({r['figure_rows']:,} figure rows)"
     )
+    if r["warmed"]:
+        print(
+            f"  warming the country, region and county pages        {r['warm_s']:8.1f} s ({r['warmed']} pages into "
+            f"{r['cache']}, shared by every server process)"
+        )
+    else:
+        print(f"  pages cached in {r['cache']}, one per server process: nothing warmed")
+    print(f"  served by gunicorn: {os.cpu_count()} processes of 4 threads, on 127.0.0.1")
     worst = 0.0
     for level in r["levels"]:
         if not level["name"].startswith("baseline"):
@@ -170,7 +180,18 @@ def _child(options: argparse.Namespace) -> dict[str, Any]:
     monitoring_refresh(full=True)
     result["refresh_s"] = time.perf_counter() - started
     result["figure_rows"] = AreaFigure.objects.count()
-    with _server():
+    # What the refresh worker does after each run: build the national monitors' country, region and county pages
+    # into the cache the server processes share.
+    from mps.monitoring.pages import dashboard_cache, dashboard_cache_is_shared, dashboard_pages_warm
+
+    result["cache"] = type(dashboard_cache()).__name__
+    result["warmed"] = 0
+    if dashboard_cache_is_shared():
+        started = time.perf_counter()
+        result["warmed"] = dashboard_pages_warm()
+        result["warm_s"] = time.perf_counter() - started
+    # The production server, as deployed (bench/serving.py): Django's runserver is a development server.
+    with gunicorn(port=PORT):
         result["levels"] = _dashboards(options.requests)
         result["import"] = _import_cost(options.import_households, options.every)
     return result
@@ -391,39 +412,8 @@ def _raw_group_by() -> float:
     return statistics.median(times)
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-PORT = _free_port()
-
-
-class _server:
-    """Run `manage.py runserver` on the throwaway database for the duration of a with block."""
-
-    def __enter__(self) -> "_server":
-        self.process = subprocess.Popen(  # noqa: S603 - our own manage.py
-            [sys.executable, "manage.py", "runserver", "--noreload", f"127.0.0.1:{PORT}"],
-            cwd=ROOT,
-            env=os.environ.copy(),
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            start_new_session=True,
-        )
-        for _ in range(200):
-            try:
-                urllib.request.urlopen(f"http://127.0.0.1:{PORT}/healthz", timeout=1)
-                return self
-            except OSError:
-                time.sleep(0.1)
-        raise RuntimeError("runserver did not start")
-
-    def __exit__(self, *exc: object) -> None:
-        # The server's whole process group: nothing of it may outlive the benchmark and its database.
-        os.killpg(self.process.pid, signal.SIGTERM)
-        self.process.wait(timeout=10)
+# A fixed port for the run: the server is started in the child, and `_get` reaches it there.
+PORT = free_port()
 
 
 def _session_cookie(user: Any) -> str:
@@ -483,9 +473,11 @@ def _dashboards(requests: int) -> list[dict[str, Any]]:
         ("localities (all)", [f"/monitorizare/localitate/{s}/" for s in localities], cookie),
         ("county, as supervisor", ["/monitorizare/judet/BC/"] * requests, supervisor_cookie),
     ]
-    for path in ("/monitorizare/tara/RO/", "/monitorizare/judet/BC/"):  # warm the server's caches and imports
-        for _ in range(3):
-            _get(path, cookie)
+    # Warm every server process (imports, templates, translations, connections) on two pages that are requested
+    # a hundred times each below anyway, so that no measured page is served warm by the warm-up.
+    for path, session in (("/monitorizare/tara/RO/", cookie), ("/monitorizare/judet/BC/", supervisor_cookie)):
+        for _ in range(5 * (os.cpu_count() or 1)):
+            _get(path, session)
     levels = []
     for name, paths, session in plan:
         times = []

@@ -27,9 +27,9 @@ def free_port() -> int:
 
 
 @contextmanager
-def gunicorn(threads: int = 4) -> Iterator[int]:
+def gunicorn(threads: int = 4, port: int | None = None) -> Iterator[int]:
     """Serve the platform for the duration of a with block; yield the port once it answers /healthz."""
-    port = free_port()
+    port = port or free_port()
     process = subprocess.Popen(  # noqa: S603 -- gunicorn from this virtualenv
         [
             str(Path(sys.executable).with_name("gunicorn")),

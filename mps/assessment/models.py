@@ -207,8 +207,9 @@ class Finding(models.Model):
     """A vulnerability the engine found in an assessment, for the household or for one member."""
 
     assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="findings")
+    # Household findings have no person: indexed only where set (see Meta).
     person = models.ForeignKey(
-        Person, on_delete=models.PROTECT, null=True, blank=True, related_name="findings"
+        Person, on_delete=models.PROTECT, null=True, blank=True, related_name="findings", db_index=False
     )
     code = models.CharField(_("code"), max_length=8)
     catalogue = models.CharField(_("catalogue version"), max_length=16)
@@ -223,7 +224,10 @@ class Finding(models.Model):
         ordering = ["assessment_id", "code"]
         verbose_name = _("finding")
         verbose_name_plural = _("findings")
-        indexes = [models.Index(fields=["locality", "wave_number", "code"])]
+        indexes = [
+            models.Index(fields=["locality", "wave_number", "code"]),
+            models.Index(fields=["person"], condition=Q(person__isnull=False), name="finding_person_set"),
+        ]
 
     def __str__(self) -> str:
         return self.code

@@ -18,8 +18,14 @@ class AuditEvent(models.Model):
     """One read or change of a personal record. Rows are only ever inserted."""
 
     at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
+    # Imports and background work act for nobody: indexed only where set (see Meta).
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+", verbose_name=_("who")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+        verbose_name=_("who"),
+        db_index=False,
     )
     action = models.CharField(_("action"), max_length=8, choices=AuditAction.choices)
     object_type = models.CharField(_("record type"), max_length=40)
@@ -37,7 +43,10 @@ class AuditEvent(models.Model):
         ordering = ["-at", "-id"]
         verbose_name = _("audit event")
         verbose_name_plural = _("audit events")
-        indexes = [models.Index(fields=["object_type", "object_id", "at"])]
+        indexes = [
+            models.Index(fields=["object_type", "object_id", "at"]),
+            models.Index(fields=["actor"], condition=models.Q(actor__isnull=False), name="audit_actor_set"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_id} {self.action} {self.object_type} {self.object_id}"

@@ -21,3 +21,22 @@ def map_tiles_attribution() -> str:
 def refresh_overlap_seconds() -> int:
     """Return the margin each refresh run looks back by, for clock differences between servers (seconds)."""
     return int(getattr(settings, "MPS_MONITORING_REFRESH_OVERLAP", 10))
+
+
+def dashboard_cache_alias() -> str:
+    """Return the cache (an alias of CACHES) that keeps rendered dashboards (``MPS_MONITORING_CACHE``).
+
+    Empty (the default): the dashboards' own database cache, a table of this app that every server process and
+    the refresh worker share. Any cache every process shares will do (Redis, Memcached); a cache in each
+    process's memory works too, but then the refresh worker cannot warm it.
+    """
+    return str(getattr(settings, "MPS_MONITORING_CACHE", ""))
+
+
+def dashboard_cache_seconds() -> int:
+    """Return how long a rendered dashboard is kept at most (``MPS_MONITORING_CACHE_SECONDS``, 15 minutes).
+
+    Figures never go stale in the cache (their version is in the key); this bounds only how long a renamed
+    locality or worker takes to show on a page whose figures did not change.
+    """
+    return int(getattr(settings, "MPS_MONITORING_CACHE_SECONDS", 900))

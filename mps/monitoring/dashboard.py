@@ -7,10 +7,11 @@ numbers with the same cells hidden.
 
 import datetime as dt
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
+from django.utils.translation import get_language, pgettext
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
 
 from mps.accounts.models import Role
 from mps.assessment.models import RiskLevel
@@ -19,7 +20,7 @@ from mps.census.models import EntrySource, EntryStatus
 
 from . import indicators as ind
 from . import selectors
-from .areas import Area, area_children
+from .areas import Area
 from .privacy import Cell, CellPolicy, histogram_median
 from .tables import Row, Table
 
@@ -80,6 +81,8 @@ class Dashboard:
     wave_number: int | None
     period: Period
     as_of: dt.datetime | None
+    # The months with activity (services, referrals), for the choice of period.
+    months: list[dt.date] = field(default_factory=list)
     headline: dict[str, Cell] = field(default_factory=dict)
     tables: dict[str, Table] = field(default_factory=dict)
     charts: dict[str, Any] = field(default_factory=dict)
@@ -92,9 +95,24 @@ class Dashboard:
         return list(self.tables.values())
 
 
-def dashboard_build(area: Area, policy: CellPolicy, *, wave: int | None, period: Period) -> Dashboard:
-    """Read and assemble the dashboard of an area for one wave and one period."""
-    waves = selectors.area_waves(area)
+def dashboard_build(
+    area: Area,
+    policy: CellPolicy,
+    *,
+    wave: int | None,
+    period: Period,
+    version: selectors.FiguresVersion | None = None,
+) -> Dashboard:
+    """Read and assemble the dashboard of an area for one wave and one period.
+
+    ``version``: the figures' version when the caller has read it already (saves reading the "as of" again).
+    """
+    as_of = version.as_of if version is not None else selectors.figures_as_of()
+    # Every figure of the area in one query; waves, the chosen wave, its splits, the trend, the activity of the
+    # period and the caseloads come from it.
+    read = selectors.area_dashboard_figures(area, period.start, period.end, named=policy.exact)
+    all_figures = read.figures
+    waves = all_figures.waves
     wave_number = wave if wave in waves else (waves[-1] if waves else None)
     board = Dashboard(
         area=area,
@@ -102,9 +120,9 @@ def dashboard_build(area: Area, policy: CellPolicy, *, wave: int | None, period:
         waves=waves,
         wave_number=wave_number,
         period=period,
-        as_of=selectors.figures_as_of(),
+        as_of=as_of,
     )
-    figures = selectors.area_figures(area, wave_number) if wave_number is not None else {}
+    figures = all_figures.in_wave(wave_number) if wave_number is not None else {}
     c = policy.count
     board.headline = {
         "households": c(figures.get(ind.HOUSEHOLDS, 0)),
@@ -121,9 +139,9 @@ def dashboard_build(area: Area, policy: CellPolicy, *, wave: int | None, period:
     board.tables["risk"] = _risk_table(figures, policy)
     board.tables["prevalence"] = _prevalence_table(figures, policy)
     board.tables["dimensions"] = _dimensions_table(figures, policy)
-    board.tables["equity"] = _equity_table(area, figures, policy, wave_number)
-    trend = selectors.area_trend(
-        area,
+    splits = all_figures.by_split(wave_number, EQUITY_INDICATORS) if wave_number is not None else {}
+    board.tables["equity"] = _equity_table(splits, figures, policy)
+    trend = all_figures.trend(
         [
             ind.HOUSEHOLDS,
             ind.CHILDREN,
@@ -132,10 +150,11 @@ def dashboard_build(area: Area, policy: CellPolicy, *, wave: int | None, period:
         ],
     )
     board.tables["trend"] = _trend_table(trend, policy)
-    activity = selectors.area_activity(area, period.start, period.end)
+    board.months = read.activity.months
+    activity = read.activity.totals
     board.tables["services"] = _services_table(activity, policy)
     board.tables["referrals"] = _referrals_table(activity, policy)
-    board.tables["caseload"] = _caseload_table(area, policy)
+    board.tables["caseload"] = _caseload_table(read.caseloads, policy)
     if "areas" in board.tables and not board.tables["areas"].rows:
         del board.tables["areas"]
     board.charts = _charts(board, figures, trend)
@@ -144,7 +163,6 @@ def dashboard_build(area: Area, policy: CellPolicy, *, wave: int | None, period:
 
 def _areas_table(area: Area, policy: CellPolicy, wave_number: int) -> Table:
     """Return the areas one level down with their main figures, each linking to its own dashboard."""
-    children = area_children(area)
     wanted = [
         ind.HOUSEHOLDS,
         ind.households_at("high"),
@@ -154,7 +172,7 @@ def _areas_table(area: Area, policy: CellPolicy, wave_number: int) -> Table:
         ind.census(EntrySource.FIELD),
         ind.census(f"status.{EntryStatus.ASSESSED}"),
     ]
-    figures = selectors.children_figures(children, wave_number, wanted)
+    children = selectors.children_with_figures(area, wave_number, wanted)
     table = Table(
         "areas",
         _("Areas within"),
@@ -167,8 +185,7 @@ def _areas_table(area: Area, policy: CellPolicy, wave_number: int) -> Table:
             _("Census coverage (%)"),
         ],
     )
-    for child in children:
-        values = figures.get(child.code, {})
+    for child, values in children:
         listed = values.get(ind.census(EntrySource.REGISTER), 0) + values.get(
             ind.census(EntrySource.FIELD), 0
         )
@@ -237,10 +254,27 @@ def _risk_table(figures: dict[str, int], policy: CellPolicy) -> Table:
     return table
 
 
+@lru_cache(maxsize=8)
+def _vulnerability_rows(language: str) -> list[tuple[str, Cell, Cell, bool]]:
+    """Return the label cells of the prevalence table in a language: name, code, dimension and level."""
+    catalogue = load_catalogue(CURRENT_CATALOGUE)
+    dimensions = {d.code: d.name(language) for d in catalogue.dimensions}
+    return [
+        (
+            v.name(language),
+            Cell(v.code, kind="text"),
+            Cell(dimensions[v.dimension], kind="text"),
+            v.level == "person",
+        )
+        for v in sorted(catalogue.vulnerabilities, key=lambda v: v.code)
+    ]
+
+
+NO_FIGURE = Cell(None)
+
+
 def _prevalence_table(figures: dict[str, int], policy: CellPolicy) -> Table:
     """Return every vulnerability of the catalogue with its count and share, and among children and groups."""
-    catalogue = load_catalogue(CURRENT_CATALOGUE)
-    dimensions = {d.code: d.name() for d in catalogue.dimensions}
     households, persons = figures.get(ind.HOUSEHOLDS, 0), figures.get(ind.PERSONS, 0)
     table = Table(
         "prevalence",
@@ -257,25 +291,22 @@ def _prevalence_table(figures: dict[str, int], policy: CellPolicy) -> Table:
             _("People with disabilities"),
         ],
     )
-    for v in sorted(catalogue.vulnerabilities, key=lambda v: v.code):
-        count = figures.get(ind.code_units(v.code), 0)
-        person = v.level == "person"
+    over_people, over_households = Cell(_("people"), kind="text"), Cell(_("households"), kind="text")
+    for name, code_cell, dimension_cell, person in _vulnerability_rows(get_language() or "ro"):
+        code = str(code_cell.value)
+        count = figures.get(ind.code_units(code), 0)
         table.rows.append(
             Row(
-                v.name(),
+                name,
                 [
-                    Cell(v.code, kind="text"),
-                    Cell(dimensions[v.dimension], kind="text"),
-                    Cell(str(_("people") if person else _("households")), kind="text"),
+                    code_cell,
+                    dimension_cell,
+                    over_people if person else over_households,
                     policy.count(count),
                     policy.share(count, persons if person else households),
-                    policy.count(figures.get(ind.code_units(v.code, "children"), 0))
-                    if person
-                    else Cell(None),
-                    policy.count(figures.get(ind.code_units(v.code, "roma"), 0)) if person else Cell(None),
-                    policy.count(figures.get(ind.code_units(v.code, "disability"), 0))
-                    if person
-                    else Cell(None),
+                    policy.count(figures.get(ind.code_units(code, "children"), 0)) if person else NO_FIGURE,
+                    policy.count(figures.get(ind.code_units(code, "roma"), 0)) if person else NO_FIGURE,
+                    policy.count(figures.get(ind.code_units(code, "disability"), 0)) if person else NO_FIGURE,
                 ],
             )
         )
@@ -326,13 +357,10 @@ def _dimensions_table(figures: dict[str, int], policy: CellPolicy) -> Table:
 EQUITY_INDICATORS = [ind.CHILDREN, ind.children_at("high"), ind.CHILDREN_VULNERABLE]
 
 
-def _equity_table(area: Area, figures: dict[str, int], policy: CellPolicy, wave_number: int | None) -> Table:
+def _equity_table(
+    splits: dict[selectors.Split, dict[str, int]], figures: dict[str, int], policy: CellPolicy
+) -> Table:
     """Return the children's risk and vulnerability in rural and urban places, marginalised areas and groups."""
-    splits = (
-        selectors.area_figures_by_split(area, wave_number, EQUITY_INDICATORS)
-        if wave_number is not None
-        else {}
-    )
 
     def summed(choose: Any) -> tuple[int, int, int]:
         parts = [
@@ -504,25 +532,23 @@ def _referrals_table(activity: dict[tuple[str, int], int], policy: CellPolicy) -
     return table
 
 
-def _caseload_table(area: Area, policy: CellPolicy) -> Table:
+def _caseload_table(caseloads: list[selectors.Caseload], policy: CellPolicy) -> Table:
     """Return each case manager's open cases for viewers who see exact figures; the distribution for others."""
-    counts = selectors.area_caseload_counts(area)
     if policy.exact:
         table = Table("caseload", _("Caseload per case manager"), _("Case manager"), [_("Open cases")])
-        workers = selectors.workers_named(counts)
-        for pk, total in sorted(counts.items(), key=lambda pair: (-pair[1], pair[0])):
-            worker = workers[pk]
-            table.rows.append(Row(worker.get_full_name() or worker.username, [Cell(total)]))
+        for caseload in sorted(caseloads, key=lambda c: (-c.open_cases, c.worker)):
+            table.rows.append(Row(caseload.name, [Cell(caseload.open_cases)]))
         return table
     table = Table("caseload", _("Caseload per case manager"), _("Case managers"), [_("Value")])
+    counts = [caseload.open_cases for caseload in caseloads]
     histogram: dict[int, int] = {}
-    for total in counts.values():
+    for total in counts:
         histogram[total] = histogram.get(total, 0) + 1
     table.rows += [
         Row(_("Case managers with open cases"), [Cell(len(counts))]),
         Row(_("Median open cases per case manager"), [Cell(histogram_median(histogram), kind="decimal")]),
-        Row(_("Most open cases of one case manager"), [Cell(max(counts.values()) if counts else None)]),
-        Row(_("Case managers above 250 open cases"), [Cell(sum(1 for v in counts.values() if v > 250))]),
+        Row(_("Most open cases of one case manager"), [Cell(max(counts) if counts else None)]),
+        Row(_("Case managers above 250 open cases"), [Cell(sum(1 for v in counts if v > 250))]),
     ]
     return table
 

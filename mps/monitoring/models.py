@@ -138,3 +138,26 @@ class RefreshMark(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name}: {self.as_of:%Y-%m-%d %H:%M:%S}"
+
+
+class DashboardCacheEntry(models.Model):
+    """One rendered dashboard body in the shared cache of the dashboards (see `pages`).
+
+    The table of Django's database cache backend, with the columns `createcachetable` makes; a model so that
+    `migrate` creates it wherever the platform runs (and keeps it unlogged on PostgreSQL: a cache needs no
+    crash safety, and writes that skip the write-ahead log halve the cost of storing a page). Only the cache
+    backend reads and writes it.
+    """
+
+    cache_key = models.CharField(max_length=255, primary_key=True)
+    value = models.TextField()
+    expires = models.DateTimeField(db_index=True)
+
+    class Meta:
+        db_table = "monitoring_dashboard_cache"
+        ordering = ["cache_key"]
+        verbose_name = _("cached dashboard")
+        verbose_name_plural = _("cached dashboards")
+
+    def __str__(self) -> str:
+        return self.cache_key

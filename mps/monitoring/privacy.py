@@ -12,11 +12,12 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
-from mps.access.policy import case_localities
+from mps.access.policy import can_read_cases, case_localities
 from mps.accounts.models import User
 
 from .areas import Area
 from .conf import small_cell_threshold
+from .models import AreaLevel
 
 
 @dataclass(frozen=True)
@@ -120,5 +121,9 @@ def cell_policy(user: User | None, area: Area) -> CellPolicy:
     if user is None:
         # Management commands run by the operator of the platform.
         return CellPolicy(exact=True, threshold=threshold)
+    if not can_read_cases(user) and area.level == AreaLevel.LOCALITY:
+        # Aggregate-only users (national monitors, administrators) read the cases of no locality, and a locality
+        # area holds one: the query below would say so on every page such a user opens.
+        return CellPolicy(exact=False, threshold=threshold)
     outside = area.localities().exclude(siruta__in=case_localities(user).values("siruta"))
     return CellPolicy(exact=not outside.exists(), threshold=threshold)

@@ -105,6 +105,9 @@ def table_html(table: Table, *, query: str = "", export_base: str = "") -> SafeS
     """
     suffix = f"?{escape(query)}" if query else ""
     hidden = escape(_("hidden: fewer than the threshold"))
+    hidden_cell = (
+        f'<td class="number suppressed" title="{hidden}">{escape(Cell(None, suppressed=True).text)}</td>'
+    )
     parts = [
         f'<div class="table-scroll"><table class="list figures" id="table-{escape(table.key)}">',
         f'<caption class="sr-only">{escape(table.title)}</caption><thead><tr>',
@@ -119,7 +122,9 @@ def table_html(table: Table, *, query: str = "", export_base: str = "") -> SafeS
         parts.append(f'<tr><th scope="row">{label}</th>')
         for cell in row.cells:
             if cell.suppressed:
-                parts.append(f'<td class="number suppressed" title="{hidden}">{escape(cell.text)}</td>')
+                parts.append(hidden_cell)
+            elif cell.kind == "count" and type(cell.value) is int:  # most cells: digits need no escaping
+                parts.append(f'<td class="number">{cell.value}</td>')
             else:
                 parts.append(f'<td class="number">{escape(cell.text)}</td>')
         parts.append("</tr>")

@@ -8,6 +8,7 @@ import json
 
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -15,13 +16,14 @@ from mps.accounts.models import User
 
 from .areas import SLUG_LEVELS, Area, area_get_for_user, home_area, user_localities
 from .conf import map_tiles_attribution, map_tiles_url
-from .dashboard import dashboard_build, period_choices, period_from_key
+from .dashboard import Dashboard, dashboard_build, period_from_key
 from .dhis2 import data_value_set
 from .evaluation import wave_number
 from .maps import area_circles, household_points, map_indicators
+from .pages import dashboard_page
 from .privacy import CellPolicy, cell_policy
 from .report import report_pdf
-from .selectors import area_months, area_waves
+from .selectors import area_waves
 from .tables import table_csv, table_html, tables_xlsx
 from .wave_table import wave_table_build
 
@@ -64,21 +66,14 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 def area(request: HttpRequest, level: str, code: str) -> HttpResponse:
     """Show the dashboard of an area for the chosen wave and period."""
     area, policy = _area(request, level, code)
-    period = period_from_key(request.GET.get("period", ""))
-    board = dashboard_build(area, policy, wave=_wave(request), period=period)
-    context = {
-        "board": board,
-        "area": area,
-        "policy": policy,
-        "periods": period_choices(area_months(area)),
-        "query": request.GET.urlencode(),
-        "charts": board.charts,
-        # Each table's CSV and XLSX live at <area>/export/<table key>.<format>.
-        "tables": {
-            key: table_html(table, query=request.GET.urlencode(), export_base=area.url() + "export/")
-            for key, table in board.tables.items()
-        },
-    }
+    wave, period = _wave(request), period_from_key(request.GET.get("period", ""))
+    page = dashboard_page(area, policy, wave=wave, period=period)
+
+    def board() -> Dashboard:
+        # The figures behind a body that came from the cache, built again only if something reads them (tests).
+        return page.board or dashboard_build(area, policy, wave=wave, period=period)
+
+    context = {"area": area, "policy": policy, "page": page, "board": SimpleLazyObject(board)}
     return render(request, "monitoring/area.html", context)
 
 

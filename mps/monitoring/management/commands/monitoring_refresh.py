@@ -7,6 +7,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import DatabaseError, close_old_connections
 
+from mps.monitoring.pages import dashboard_cache_is_shared, dashboard_pages_warm
 from mps.monitoring.refresh import monitoring_refresh
 
 logger = logging.getLogger(__name__)
@@ -23,12 +24,20 @@ class Command(BaseCommand):
             "--loop", action="store_true", help="Run again and again, as the background worker."
         )
         parser.add_argument("--every", type=float, default=30.0, help="Seconds between two runs with --loop.")
+        parser.add_argument(
+            "--no-warm",
+            action="store_true",
+            help="Do not build the country, region and county dashboards into the cache after each run.",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         full = options["full"]
+        # Warming helps only when the server processes read the cache this worker writes.
+        warm = dashboard_cache_is_shared() and not options["no_warm"]
         while True:
             try:
                 result = monitoring_refresh(full=full)
+                warmed = dashboard_pages_warm() if warm else 0
             except DatabaseError:
                 if not options["loop"]:
                     raise
@@ -44,6 +53,7 @@ class Command(BaseCommand):
                 self.stdout.write(
                     f"{result.localities} localities refreshed in {result.seconds:.2f} s "
                     f"({'full' if result.full else 'changed only'}), figures as of {result.as_of.isoformat()}"
+                    + (f"; {warmed} dashboards warmed" if warmed else "")
                 )
                 self.stdout.flush()
             if not options["loop"]:
