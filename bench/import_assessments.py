@@ -23,8 +23,9 @@ import time
 from pathlib import Path
 from typing import Any
 
+from scratch import PG_SERVER, throwaway_database
+
 ROOT = Path(__file__).resolve().parent.parent
-PG_SERVER = os.environ.get("MPS_BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432")
 PG_DATABASE = "mps_bench"
 IMPORT_TARGET_PER_SECOND = 1_000
 COPY_RATIO_TARGET = 10.0
@@ -116,19 +117,8 @@ def _print_import(name: str, result: dict[str, Any]) -> None:
 
 
 def _postgres(lines: Path, options: argparse.Namespace) -> dict[str, Any] | None:
-    try:
-        import psycopg
-
-        admin = psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True, connect_timeout=3)
-    except Exception:  # any failure to connect means "no PostgreSQL here"
-        return None
-    with admin:
-        admin.execute(f"DROP DATABASE IF EXISTS {PG_DATABASE}")
-        admin.execute(f"CREATE DATABASE {PG_DATABASE}")
-        try:
-            return _run_child("postgres", lines, options, {"DATABASE_URL": f"{PG_SERVER}/{PG_DATABASE}"})
-        finally:
-            admin.execute(f"DROP DATABASE IF EXISTS {PG_DATABASE} WITH (FORCE)")
+    with throwaway_database(PG_DATABASE) as url:
+        return None if url is None else _run_child("postgres", lines, options, {"DATABASE_URL": url})
 
 
 def _run_child(target: str, lines: Path, options: argparse.Namespace, env: dict[str, str]) -> dict[str, Any]:

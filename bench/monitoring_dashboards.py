@@ -39,10 +39,10 @@ import time
 from pathlib import Path
 from typing import Any
 
+from scratch import PG_SERVER, throwaway_database
 from serving import free_port, gunicorn
 
 ROOT = Path(__file__).resolve().parent.parent
-PG_SERVER = os.environ.get("MPS_BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432")
 PG_DATABASE = "mps_bench_monitoring"
 P95_TARGET_MS = 50.0
 RATIO_TARGET = 0.05
@@ -72,31 +72,17 @@ def main() -> int:
         print(json.dumps(_child(options)))
         return 0
     # MPS_BENCH_KEEP=1 keeps the database afterwards, to look into it (drop it by hand).
-    try:
-        import psycopg
-
-        admin = psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True, connect_timeout=3)
-    except Exception:  # any failure to connect means "no PostgreSQL here"
-        print(f"Monitoring benchmark: PostgreSQL not reachable at {PG_SERVER}: skipped")
-        return 0
-    with admin:
-        admin.execute(f"DROP DATABASE IF EXISTS {PG_DATABASE} WITH (FORCE)")
-        admin.execute(f"CREATE DATABASE {PG_DATABASE}")
-        try:
-            command = [sys.executable, __file__, "--child", *sys.argv[1:]]
-            env = {
-                **os.environ,
-                "DATABASE_URL": f"{PG_SERVER}/{PG_DATABASE}",
-                "DJANGO_SETTINGS_MODULE": "config.settings.test",
-            }
-            done = subprocess.run(command, env=env, capture_output=True, text=True, check=False, cwd=ROOT)  # noqa: S603
-            if done.returncode != 0:
-                sys.stderr.write(done.stdout[-4000:] + done.stderr[-8000:])
-                raise SystemExit("The monitoring benchmark failed.")
-            result = json.loads(done.stdout.strip().splitlines()[-1])
-        finally:
-            if not os.environ.get("MPS_BENCH_KEEP"):
-                admin.execute(f"DROP DATABASE IF EXISTS {PG_DATABASE} WITH (FORCE)")
+    with throwaway_database(PG_DATABASE) as url:
+        if url is None:
+            print(f"Monitoring benchmark: PostgreSQL not reachable at {PG_SERVER}: skipped")
+            return 0
+        command = [sys.executable, __file__, "--child", *sys.argv[1:]]
+        env = {**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "config.settings.test"}
+        done = subprocess.run(command, env=env, capture_output=True, text=True, check=False, cwd=ROOT)  # noqa: S603
+        if done.returncode != 0:
+            sys.stderr.write(done.stdout[-4000:] + done.stderr[-8000:])
+            raise SystemExit("The monitoring benchmark failed.")
+        result = json.loads(done.stdout.strip().splitlines()[-1])
     _print(result)
     return 0
 

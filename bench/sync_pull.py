@@ -23,10 +23,10 @@ import time
 import urllib.request
 from pathlib import Path
 
+from scratch import PG_SERVER, throwaway_database
 from serving import gunicorn
 
 ROOT = Path(__file__).resolve().parent.parent
-PG_SERVER = os.environ.get("MPS_BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432")
 PG_DATABASE = "mps_bench_sync_pull"
 SERVER_MS_TARGET = 500
 BYTES_TARGET = 1_000_000
@@ -42,23 +42,11 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=2024)
     # `make bench` passes the same arguments to every script; the ones meant for others are ignored.
     options, _others = parser.parse_known_args()
-    try:
-        import psycopg
-
-        admin = psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True, connect_timeout=3)
-    except Exception:  # any failure to connect means "no PostgreSQL here"
-        print(f"PostgreSQL not reachable at {PG_SERVER}: skipped")
-        return 0
-    with admin:
-        admin.execute(f"DROP DATABASE IF EXISTS {PG_DATABASE} WITH (FORCE)")
-        admin.execute(f"CREATE DATABASE {PG_DATABASE}")
-        try:
-            return _run(options)
-        finally:
-            from django.db import connections
-
-            connections.close_all()
-            admin.execute(f"DROP DATABASE IF EXISTS {PG_DATABASE} WITH (FORCE)")
+    with throwaway_database(PG_DATABASE) as url:
+        if url is None:
+            print(f"PostgreSQL not reachable at {PG_SERVER}: skipped")
+            return 0
+        return _run(options, url)
 
 
 def _households(count: int, people: int, seed: int) -> list[dict]:
@@ -79,9 +67,9 @@ def _households(count: int, people: int, seed: int) -> list[dict]:
     return chosen
 
 
-def _run(options: argparse.Namespace) -> int:
+def _run(options: argparse.Namespace, url: str) -> int:
     sys.path.insert(0, str(ROOT))
-    os.environ["DATABASE_URL"] = f"{PG_SERVER}/{PG_DATABASE}"
+    os.environ["DATABASE_URL"] = url
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
     import django
 

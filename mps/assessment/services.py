@@ -337,14 +337,6 @@ class _Writes:
         self.demoted: list[uuid.UUID] = []
 
 
-@dataclass
-class _Touched:
-    """The households and people one line changes, so that a later line depending on them waits."""
-
-    households: set[uuid.UUID] = field(default_factory=set)
-    people: set[uuid.UUID] = field(default_factory=set)
-
-
 class _Duplicate(Exception):
     """The assessment's ref is already stored."""
 
@@ -454,12 +446,14 @@ def _plan(
     if latest is not None and is_latest:
         writes.demoted.append(latest[0])
     audit = _Auditor(actor, writes.audit, line.locality_id)
-    touched = _Touched(households={line.household_ref})
+    # Nothing below refuses the line any more: what it changes goes straight into the batch's record.
+    batch.refs.add(line.ref)
+    batch.households.add(line.household_ref)
 
     _plan_household(writes, line, state, household, is_latest=is_latest, now=now, audit=audit)
-    person_ids = _plan_people(writes, line, state, people, touched, is_latest=is_latest, now=now, audit=audit)
+    person_ids = _plan_people(writes, line, state, people, batch, is_latest=is_latest, now=now, audit=audit)
     if is_latest:
-        _plan_memberships(writes, line, state, person_ids, touched, now=now, audit=audit)
+        _plan_memberships(writes, line, state, person_ids, batch, now=now, audit=audit)
     _plan_answers(writes, line, person_ids, wave_number)
     audit.add(
         AuditAction.CREATE,
@@ -475,9 +469,6 @@ def _plan(
         },
     )
 
-    batch.refs.add(line.ref)
-    batch.households |= touched.households
-    batch.people |= touched.people
     return assessment
 
 
@@ -563,7 +554,7 @@ def _plan_people(
     line: _Prepared,
     state: _State,
     people: list[Person | None],
-    touched: _Touched,
+    touched: _Batch,
     *,
     is_latest: bool,
     now: dt.datetime,
@@ -633,7 +624,7 @@ def _plan_memberships(
     line: _Prepared,
     state: _State,
     person_ids: list[uuid.UUID],
-    touched: _Touched,
+    touched: _Batch,
     *,
     now: dt.datetime,
     audit: _Auditor,
@@ -670,7 +661,7 @@ def _end(
     writes: _Writes,
     membership: Membership,
     on: dt.date,
-    touched: _Touched,
+    touched: _Batch,
     *,
     now: dt.datetime,
     audit: _Auditor,
@@ -861,13 +852,7 @@ def _record_one(
             writes = _Writes()
             row = _plan(line, state, writes, actor=actor, source=source, batch=_Batch(), team=team)
             _write(writes)
-            assessment = _stored(row, router.db_for_write(Assessment))
-            # Inside the transaction: the census visit and the case follow-up that higher layers record in
-            # answer are saved with the assessment or not at all.
-            assessments_recorded.send(sender=Assessment, actor=actor, assessments=[assessment])
-            result = RecordResult(RecordStatus.ACCEPTED, assessment)
-            if then is not None:
-                then([(line.line_number, result)])
+            [(_index, result)] = _announce([(line.line_number, row)], actor=actor, then=then)
     except _Duplicate:
         return RecordResult(RecordStatus.DUPLICATE, Assessment.objects.get(id=line.ref))
     except IntegrityError:
@@ -929,40 +914,24 @@ def _record_batch(
         with transaction.atomic():
             state = _load_state(batch, actor, lock=True)
             writes = _Writes()
-            touched = _Batch()
-            rows: list[tuple[int, dict[str, Any]]] = []
-            duplicates: list[_Prepared] = []
-            for position, line in enumerate(batch):
-                try:
-                    rows.append(
-                        (
-                            line.line_number,
-                            _plan(line, state, writes, actor=actor, source=source, batch=touched),
-                        )
-                    )
-                except _Duplicate:
-                    duplicates.append(line)
-                except _Rejected as rejected:
-                    decided.append((line.line_number, _as_validation_error(rejected.problems)))
-                except _Defer:
-                    deferred = batch[position:]
-                    break
+            planned, deferred = _plan_lines(batch, state, writes, _Batch(), actor=actor, source=source)
             _write(writes)
-            using = router.db_for_write(Assessment)
-            accepted = [
-                (index, RecordResult(RecordStatus.ACCEPTED, _stored(row, using))) for index, row in rows
-            ]
-            if accepted:
-                assessments_recorded.send(
-                    sender=Assessment, actor=actor, assessments=[result.assessment for _i, result in accepted]
-                )
-                if then is not None:
-                    then(accepted)
+            accepted = _announce(
+                [(done.line.line_number, done.row) for done in planned if done.row is not None],
+                actor=actor,
+                then=then,
+            )
+            duplicates = [done.line for done in planned if done.status == RecordStatus.DUPLICATE]
             stored = Assessment.objects.in_bulk([line.ref for line in duplicates])
             decided += accepted
             decided += [
                 (line.line_number, RecordResult(RecordStatus.DUPLICATE, stored[line.ref]))
                 for line in duplicates
+            ]
+            decided += [
+                (done.line.line_number, _as_validation_error(done.problems))
+                for done in planned
+                if done.status == _REJECTED
             ]
     except DatabaseError:
         for line in batch[: len(batch) - len(deferred)]:
@@ -971,6 +940,58 @@ def _record_batch(
     for index, outcome in decided:
         outcomes[index] = outcome
     return deferred
+
+
+@dataclass
+class _Decided:
+    """What planning decided for one line: accepted (with its assessment row), duplicate or rejected."""
+
+    line: _Prepared
+    status: str
+    row: dict[str, Any] | None = None
+    problems: tuple[Problem, ...] = ()
+
+
+def _plan_lines(
+    batch: list[_Prepared],
+    state: _State,
+    writes: _Writes,
+    touched: _Batch,
+    *,
+    actor: User | None,
+    source: str,
+) -> tuple[list[_Decided], list[_Prepared]]:
+    """Plan the lines of a batch in order into ``writes`` (what they change into ``touched``); return what was
+    decided and the lines that must wait."""
+    decided: list[_Decided] = []
+    for index, line in enumerate(batch):
+        try:
+            row = _plan(line, state, writes, actor=actor, source=source, batch=touched)
+            decided.append(_Decided(line, RecordStatus.ACCEPTED, row=row))
+        except _Duplicate:
+            decided.append(_Decided(line, RecordStatus.DUPLICATE))
+        except _Rejected as error:
+            decided.append(_Decided(line, _REJECTED, problems=error.problems))
+        except _Defer:
+            return decided, batch[index:]
+    return decided, []
+
+
+def _announce(
+    rows: list[tuple[int, dict[str, Any]]], *, actor: User | None, then: _Then | None
+) -> list[tuple[int, RecordResult]]:
+    """Announce assessments just written (their position, their row) and let the caller add its own rows."""
+    using = router.db_for_write(Assessment)
+    accepted = [(index, RecordResult(RecordStatus.ACCEPTED, _stored(row, using))) for index, row in rows]
+    if accepted:
+        # Inside the transaction: the census visits and the case follow-up that higher layers record in
+        # answer are saved with the assessments or not at all.
+        assessments_recorded.send(
+            sender=Assessment, actor=actor, assessments=[result.assessment for _index, result in accepted]
+        )
+        if then is not None:
+            then(accepted)
+    return accepted
 
 
 def _record_alone(
@@ -1249,20 +1270,18 @@ def _import_batch(batch: list[_Prepared], *, writer: _Writer) -> list[_Prepared]
 def _plan_batch(
     batch: list[_Prepared], keys: set[tuple[str, object]], *, actor: User | None
 ) -> tuple[_Planned, list[_Prepared]]:
-    state = _load_state(batch, actor)
-    planned = _Planned(lines=[], writes=_Writes(), outcomes=[], keys=keys, touched=_Batch())
-    for index, line in enumerate(batch):
-        try:
-            _plan(line, state, planned.writes, actor=actor, source="import", batch=planned.touched)
-            planned.outcomes.append((line.line_number, line.text, RecordStatus.ACCEPTED, ()))
-        except _Duplicate:
-            planned.outcomes.append((line.line_number, line.text, RecordStatus.DUPLICATE, ()))
-        except _Rejected as error:
-            planned.outcomes.append((line.line_number, line.text, _REJECTED, error.problems))
-        except _Defer:
-            return planned, batch[index:]
-        planned.lines.append(line)
-    return planned, []
+    writes, touched = _Writes(), _Batch()
+    decided, deferred = _plan_lines(
+        batch, _load_state(batch, actor), writes, touched, actor=actor, source="import"
+    )
+    planned = _Planned(
+        lines=[done.line for done in decided],
+        writes=writes,
+        outcomes=[(done.line.line_number, done.line.text, done.status, done.problems) for done in decided],
+        keys=keys,
+        touched=touched,
+    )
+    return planned, deferred
 
 
 def _import_one(line: _Prepared, *, actor: User | None) -> _Outcome:

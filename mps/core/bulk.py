@@ -44,10 +44,6 @@ class NewRows:
         self.rows.append(row)
         return row
 
-    def extend(self, other: "NewRows") -> None:
-        """Append the rows of another collection of the same model."""
-        self.rows.extend(other.rows)
-
     def __len__(self) -> int:
         return len(self.rows)
 

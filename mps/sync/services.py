@@ -147,7 +147,7 @@ def _raw_ref(raw: Any) -> str:
 
 def _household_of(raw: Any) -> uuid.UUID | None:
     """Return the household an item names, if it names one that exists (for the rejected items list)."""
-    return _households_named([raw]).get(_named_household(raw))
+    return _in(_named_household(raw), _existing_households([raw]))
 
 
 def _keep(
@@ -227,33 +227,38 @@ def _push_assessments(pusher: Pusher, raws: Sequence[Any]) -> list[ItemResult]:
         else:
             status = ACCEPTED if outcome.status == RecordStatus.ACCEPTED else DUPLICATE
             results[position] = ItemResult(str(ref), kind, status)
+    # An item without a ref cannot be kept: nothing could replace it when it is sent again.
     _keep_rejected(
-        pusher, kind, [(refs[position], raws[position], problems) for position, problems in rejected]
+        pusher,
+        kind,
+        [
+            (ref, raws[position], problems)
+            for position, problems in rejected
+            if (ref := refs[position]) is not None
+        ],
     )
     return [result for result in results if result is not None]
 
 
 def _keep_rejected(
-    pusher: Pusher, kind: str, items: Sequence[tuple[uuid.UUID | None, Any, dict[str, list[str]]]]
+    pusher: Pusher, kind: str, items: Sequence[tuple[uuid.UUID, Any, dict[str, list[str]]]]
 ) -> None:
     """Keep rejected items as they were sent, with their problems, so that nothing typed is lost."""
-    kept = [(ref, raw, problems) for ref, raw, problems in items if ref is not None]
-    if not kept:
+    if not items:
         return
-    households = _households_named([raw for _ref, raw, _problems in kept])
+    existing = _existing_households([raw for _ref, raw, _problems in items])
     try:
         with transaction.atomic():
             _keep_many(
                 pusher,
                 kind,
                 [
-                    (ref, raw, ItemStatus.REJECTED, problems, households.get(_named_household(raw)))
-                    for ref, raw, problems in kept
-                    if ref is not None
+                    (ref, raw, ItemStatus.REJECTED, problems, _in(_named_household(raw), existing))
+                    for ref, raw, problems in items
                 ],
             )
     except DatabaseError:
-        logger.exception("%d rejected %s items could not be kept.", len(kept), kind)
+        logger.exception("%d rejected %s items could not be kept.", len(items), kind)
 
 
 def _named_household(raw: Any) -> uuid.UUID | None:
@@ -268,10 +273,14 @@ def _named_household(raw: Any) -> uuid.UUID | None:
         return None
 
 
-def _households_named(raws: Sequence[Any]) -> dict[uuid.UUID | None, uuid.UUID]:
-    """Return the households the items name that exist, by the ref they name."""
+def _existing_households(raws: Sequence[Any]) -> set[uuid.UUID]:
+    """Return the households the items name that exist."""
     named = {ref for ref in map(_named_household, raws) if ref is not None}
-    return {ref: ref for ref in Household.objects.filter(id__in=named).values_list("id", flat=True)}
+    return set(Household.objects.filter(id__in=named).values_list("id", flat=True))
+
+
+def _in(ref: uuid.UUID | None, existing: set[uuid.UUID]) -> uuid.UUID | None:
+    return ref if ref in existing else None
 
 
 def _keep_many(

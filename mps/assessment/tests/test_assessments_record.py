@@ -9,14 +9,13 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from mps.accounts.tests.factories import worker_of
-from mps.assessment.models import Assessment, Finding, MemberAnswers
+from mps.assessment.models import Assessment
 from mps.assessment.services import RecordResult, RecordStatus, assessment_record, assessments_record
 from mps.assessment.signals import assessments_recorded
 from mps.assessment.synthetic import LOCALITIES, synthetic_assessments
-from mps.audit.models import AuditEvent
+from mps.assessment.tests.stored import stored_clear, stored_snapshot
 from mps.core.errors import DomainValidationError
 from mps.geography.tests.factories import LocalityFactory
-from mps.registry.models import Household, Membership, Person
 
 pytestmark = pytest.mark.django_db
 
@@ -60,22 +59,6 @@ def _outcomes(outcomes: list[RecordResult | DomainValidationError]) -> list[Any]
     ]
 
 
-def _snapshot() -> dict[str, Any]:
-    return {
-        "households": sorted(Household.objects.values_list("id", "address", "version")),
-        "people": sorted(Person.objects.values_list("id", "first_name", "cnp", "version")),
-        "memberships": sorted(
-            Membership.objects.values_list(
-                "household_id", "person_id", "start_date", "end_date", "end_reason"
-            )
-        ),
-        "assessments": sorted(Assessment.objects.values_list("id", "is_latest", "score", "source")),
-        "member_answers": MemberAnswers.objects.count(),
-        "findings": sorted(Finding.objects.values_list("assessment_id", "code", "person_id")),
-        "audit": sorted(AuditEvent.objects.values_list("actor_id", "action", "object_type", "object_id")),
-    }
-
-
 def _one_by_one(worker, documents) -> list[RecordResult | DomainValidationError]:
     outcomes: list[RecordResult | DomainValidationError] = []
     for document in documents:
@@ -100,14 +83,13 @@ def storage_only():
 def test_a_batch_stores_what_one_by_one_stores(worker, storage_only):
     documents = _day_of_visits()
     expected_outcomes = _outcomes(_one_by_one(worker, documents))
-    expected = _snapshot()
-    for model in (AuditEvent, Finding, MemberAnswers, Assessment, Membership, Person, Household):
-        model.objects.all().delete()
+    expected = stored_snapshot()
+    stored_clear()
 
     outcomes = assessments_record(actor=worker, documents=documents, source="sync")
 
     assert _outcomes(outcomes) == expected_outcomes
-    assert _snapshot() == expected
+    assert stored_snapshot() == expected
     statuses = [getattr(outcome, "status", None) for outcome in outcomes]
     assert statuses.count(RecordStatus.ACCEPTED) == 9
     assert statuses.count(RecordStatus.DUPLICATE) == 1

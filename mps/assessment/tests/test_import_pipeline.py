@@ -7,17 +7,16 @@ inside a caller's transaction, the import writes inline; on PostgreSQL outside o
 import copy
 import json
 import uuid
-from typing import Any
 
 import pytest
 from django.db import transaction
 
-from mps.assessment.models import Assessment, Finding, MemberAnswers
+from mps.assessment.models import Assessment
 from mps.assessment.services import assessments_import
 from mps.assessment.synthetic import LOCALITIES, synthetic_assessments
-from mps.audit.models import AuditEvent
+from mps.assessment.tests.stored import stored_clear, stored_snapshot
 from mps.geography.tests.factories import LocalityFactory
-from mps.registry.models import Household, Membership, Person
+from mps.registry.models import Membership
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -38,27 +37,6 @@ def _file() -> list[str]:
     return [json.dumps(document, ensure_ascii=False) for document in documents]
 
 
-def _snapshot() -> dict[str, Any]:
-    return {
-        "households": sorted(Household.objects.values_list("id", "address", "version")),
-        "people": sorted(Person.objects.values_list("id", "first_name", "cnp", "version")),
-        "memberships": sorted(
-            Membership.objects.values_list(
-                "household_id", "person_id", "start_date", "end_date", "end_reason"
-            )
-        ),
-        "assessments": sorted(Assessment.objects.values_list("id", "is_latest", "score", "risk_level")),
-        "member_answers": MemberAnswers.objects.count(),
-        "findings": sorted(Finding.objects.values_list("assessment_id", "code", "person_id")),
-        "audit": sorted(AuditEvent.objects.values_list("action", "object_type", "object_id")),
-    }
-
-
-def _clear() -> None:
-    for model in (AuditEvent, Finding, MemberAnswers, Assessment, Membership, Person, Household):
-        model.objects.all().delete()
-
-
 def test_the_threaded_writer_stores_what_one_thread_stores():
     for code in LOCALITIES:
         LocalityFactory.create(siruta=int(code))
@@ -66,8 +44,8 @@ def test_the_threaded_writer_stores_what_one_thread_stores():
 
     with transaction.atomic():  # inside a transaction the import writes inline
         inline = assessments_import(lines, batch_size=4)
-        expected = _snapshot()
-    _clear()
+        expected = stored_snapshot()
+    stored_clear()
     threaded = assessments_import(lines, batch_size=4)
 
     assert (threaded.accepted, threaded.duplicate, len(threaded.rejected)) == (
@@ -76,7 +54,7 @@ def test_the_threaded_writer_stores_what_one_thread_stores():
         len(inline.rejected),
     )
     assert threaded.duplicate == 5
-    assert _snapshot() == expected
+    assert stored_snapshot() == expected
     assert Membership.objects.filter(end_reason="moved_out").exists()
 
 
