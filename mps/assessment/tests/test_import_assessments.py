@@ -178,3 +178,21 @@ def test_queries_grow_with_batches_not_with_lines():
     assert len(large) < 40
     if connection.vendor == "postgresql":
         assert len(large) == len(small)
+
+
+def test_imported_documents_and_audit_changes_are_stored_as_json_objects():
+    lines = _lines(3)
+
+    assessments_import(lines)
+
+    for assessment in Assessment.objects.all():
+        assert assessment.document == json.loads(next(line for line in lines if str(assessment.id) in line))
+    created = AuditEvent.objects.filter(object_type="household", action="create")
+    assert all(isinstance(event.changes, dict) and event.changes["address"][0] is None for event in created)
+    if connection.vendor == "postgresql":
+        # What other readers of the database (reports, SQL) see: objects, not strings holding JSON text.
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT DISTINCT jsonb_typeof(changes) FROM audit_auditevent")
+            assert cursor.fetchall() == [("object",)]
+            cursor.execute("SELECT DISTINCT json_typeof(document) FROM assessment_assessment")
+            assert cursor.fetchall() == [("object",)]
