@@ -29,9 +29,8 @@ import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
-from decimal import Decimal
 from enum import StrEnum
-from typing import Any, NoReturn
+from typing import Any
 
 from django.db import DatabaseError, IntegrityError, connections, router, transaction
 from django.db.models import Q
@@ -41,8 +40,13 @@ from django.utils.translation import gettext as _
 from mps.access.policy import editable_localities
 from mps.accounts.models import User
 from mps.assessment.models import Assessment, Finding, HouseholdAnswers, MemberAnswers
-from mps.assessment.rules import CURRENT_CATALOGUE, Evaluation, Problem, evaluate, load_catalogue, validate
-from mps.assessment.rules.facts import ADULT_AGE, age_on
+from mps.assessment.preparation import (
+    PreparedAssessment,
+    Rejected,
+    check_line,
+    prepare,
+)
+from mps.assessment.rules import Problem
 from mps.assessment.rules.validation import ROOT_PATH
 from mps.assessment.signals import assessments_recorded
 from mps.audit.models import AuditAction, AuditEvent
@@ -51,11 +55,10 @@ from mps.core.bulk import JsonText, NewRows, insert_rows
 from mps.core.errors import DomainValidationError
 from mps.core.search_text import fold_for_search
 from mps.geography.models import Locality, Village
-from mps.registry.models import Household, Membership, MembershipEnd, Person, person_search_keys
+from mps.registry.models import Household, Membership, MembershipEnd, Person
+from mps.registry.services import HOUSEHOLD_FIELDS, PERSON_FIELDS
 
 SOURCES = ("web", "import", "sync")
-HOUSEHOLD_FIELDS = ("locality", "village", "address", "latitude", "longitude", "location_accuracy_m")
-PERSON_FIELDS = ("first_name", "last_name", "sex", "birth_date", "cnp", "mother", "father")
 DEFAULT_BATCH_SIZE = 500
 # Merged duplicates can point at records that were merged again later; a longer chain means corrupt data.
 _MAX_MERGE_HOPS = 10
@@ -105,115 +108,7 @@ class ImportSummary:
         return self.accepted + self.duplicate + len(self.rejected)
 
 
-# Turning one document into rows: pure (no database) ...
-
-
-@dataclass
-class _Prepared:
-    """A valid, evaluated document and the facts about it that the database stage needs."""
-
-    line_number: int
-    text: str
-    document: Mapping[str, Any]
-    evaluation: Evaluation
-    ref: uuid.UUID
-    household_ref: uuid.UUID
-    locality_id: int
-    assessed_on: dt.date
-    member_refs: tuple[uuid.UUID, ...]
-    cnps: tuple[str, ...]
-    username: str | None
-
-    def keys(self) -> set[tuple[str, object]]:
-        """Return what this line writes to: two lines sharing a key cannot go in the same batch."""
-        return {
-            ("assessment", self.ref),
-            ("household", self.household_ref),
-            *(("person", ref) for ref in self.member_refs),
-            *(("cnp", cnp) for cnp in self.cnps),
-        }
-
-
-class _Rejected(Exception):
-    """A line or document was refused; carries every problem by field path."""
-
-    def __init__(self, problems: Sequence[Problem]) -> None:
-        super().__init__("; ".join(map(str, problems)))
-        self.problems = tuple(problems)
-
-
-def _reject(path: str, message: str) -> NoReturn:
-    raise _Rejected([Problem(path, message)])
-
-
-def _problems(raw: object) -> list[Problem]:
-    """Return every reason the document cannot be stored that needs no database."""
-    problems = validate(raw)
-    if problems or not isinstance(raw, Mapping):
-        return problems
-    if dt.date.fromisoformat(raw["assessed_on"]) > timezone.localdate():
-        problems.append(Problem("assessed_on", _("The visit date cannot be in the future.")))
-    return problems
-
-
-def _checked_line(numbered: tuple[int, str]) -> "_Prepared | tuple[Problem, ...]":
-    """Parse, validate and evaluate one JSON line: its problems, or the line ready for the database stage.
-
-    Runs in worker processes during imports: everything here is pure, so other cores can do it.
-    """
-    line_number, text = numbered
-    try:
-        raw = _parse_line(text)
-    except _Rejected as error:
-        return error.problems
-    problems = _problems(raw)
-    if problems:
-        return tuple(problems)
-    assert isinstance(raw, Mapping)  # validate() reports any other root as a problem
-    return _prepare_valid(raw, line_number=line_number, text=text)
-
-
-def _prepare(raw: object, *, line_number: int = 0, text: str = "") -> _Prepared:
-    """Validate and evaluate one document; raise _Rejected with every problem."""
-    problems = _problems(raw)
-    if problems:
-        raise _Rejected(problems)
-    assert isinstance(raw, Mapping)  # validate() reports any other root as a problem
-    return _prepare_valid(raw, line_number=line_number, text=text)
-
-
-def _prepare_valid(raw: Mapping[str, Any], *, line_number: int = 0, text: str = "") -> _Prepared:
-    """Evaluate a document that has no problems and collect what the database stage needs."""
-    members = raw["members"]
-    return _Prepared(
-        line_number=line_number,
-        text=text,
-        document=raw,
-        evaluation=evaluate(raw, load_catalogue(CURRENT_CATALOGUE)),
-        ref=uuid.UUID(raw["ref"]),
-        household_ref=uuid.UUID(raw["household"]["ref"]),
-        locality_id=int(raw["household"]["locality"]),
-        assessed_on=dt.date.fromisoformat(raw["assessed_on"]),
-        member_refs=tuple(uuid.UUID(member["ref"]) for member in members),
-        cnps=tuple(member["cnp"] for member in members if member.get("cnp")),
-        username=raw.get("assessed_by"),
-    )
-
-
-def _parse_line(text: str) -> object:
-    """Parse one JSON line; raise _Rejected when it is not JSON."""
-    try:
-        return json.loads(text, parse_constant=_refuse_non_finite)
-    except ValueError as error:
-        _reject(ROOT_PATH, _("The line is not valid JSON: %(reason)s") % {"reason": error})
-
-
-def _refuse_non_finite(constant: str) -> NoReturn:
-    # NaN and Infinity are not JSON; Python's parser accepts them and NaN slips through every comparison.
-    raise ValueError(f"{constant} is not a number JSON allows")
-
-
-# ... and against what the database holds.
+# Planning a batch against what the database holds.
 
 
 @dataclass
@@ -233,7 +128,7 @@ class _State:
     users: dict[str, User]
 
 
-def _load_state(lines: Sequence[_Prepared], actor: User | None, *, lock: bool = False) -> _State:
+def _load_state(lines: Sequence[PreparedAssessment], actor: User | None, *, lock: bool = False) -> _State:
     """Read everything the lines of one batch need, with a fixed number of queries."""
     refs = {line.ref for line in lines}
     household_refs = {line.household_ref for line in lines}
@@ -355,7 +250,7 @@ class _Batch:
 
 
 def _plan(
-    line: _Prepared,
+    line: PreparedAssessment,
     state: _State,
     writes: _Writes,
     *,
@@ -366,12 +261,10 @@ def _plan(
 ) -> dict[str, Any]:
     """Add the rows of one valid document to ``writes`` and return its assessment row.
 
-    Raise _Rejected, _Duplicate or _Defer before adding anything.
+    Raise Rejected, _Duplicate or _Defer before adding anything.
     """
     if line.ref in state.stored_refs or line.ref in batch.refs:
         raise _Duplicate
-    document = line.document
-    hh = document["household"]
     now = timezone.now()
 
     problems: list[Problem] = []
@@ -379,7 +272,7 @@ def _plan(
         problems.append(
             Problem(
                 "household.locality",
-                _("There is no locality with the SIRUTA code %(code)s.") % {"code": hh["locality"]},
+                _("There is no locality with the SIRUTA code %(code)s.") % {"code": line.locality_code},
             )
         )
     elif state.editable is not None and line.locality_id not in state.editable:
@@ -392,8 +285,7 @@ def _plan(
     is_latest = latest is None or line.assessed_on >= latest[1]
 
     # People: resolve each member ref; a person some earlier line of this batch changes makes this line wait.
-    members = document["members"]
-    people: list[Person | None] = [state.people.get(ref) for ref in line.member_refs]
+    people: list[Person | None] = [state.people.get(member.ref) for member in line.members]
     if line.household_ref in batch.households:
         raise _Defer
     for person in people:
@@ -402,44 +294,38 @@ def _plan(
     for membership in state.household_members.get(line.household_ref, []):
         if membership.person_id in batch.people:
             raise _Defer
-    for index, member in enumerate(members):
-        cnp = member.get("cnp")
+    for index, member in enumerate(line.members):
         person = people[index]
         writes_person = person is None or is_latest
-        holder = state.cnp_holders.get(cnp) if cnp else None
-        if (
-            writes_person
-            and holder is not None
-            and holder != (person.id if person else line.member_refs[index])
-        ):
+        holder = state.cnp_holders.get(member.cnp) if member.cnp else None
+        if writes_person and holder is not None and holder != (person.id if person else member.ref):
             if holder in batch.people:
                 raise _Defer
             problems.append(
                 Problem(f"members[{index}].cnp", _("Another person in the registry already has this CNP."))
             )
     if problems:
-        raise _Rejected(problems)
+        raise Rejected(problems)
 
     assessed_by = state.users.get(line.username) if line.username else None
     if assessed_by is None and actor is not None and actor.is_authenticated:
         assessed_by = actor
-    wave_number = int(document["wave"][1:])
     assessment = writes.assessments.add(
         id=line.ref,
         household_id=line.household_ref,
         locality_id=line.locality_id,
-        wave=document["wave"],
-        wave_number=wave_number,
+        wave=line.wave,
+        wave_number=line.wave_number,
         assessed_on=line.assessed_on,
         assessed_by_id=assessed_by.pk if assessed_by else None,
-        catalogue=line.evaluation.catalogue,
-        score=line.evaluation.score,
-        risk_level=str(line.evaluation.risk_level),
-        has_critical=line.evaluation.has_critical_finding,
+        catalogue=line.catalogue,
+        score=line.score,
+        risk_level=line.risk_level,
+        has_critical=line.has_critical,
         is_latest=is_latest,
         source=source,
         # The text as sent when there is one: nothing to serialize again, and the record keeps its exact form.
-        document=JsonText(line.text) if line.text else document,
+        document=JsonText(line.text) if line.text else line.document,
     )
     for user_id in sorted({user.pk for user in team} | ({assessed_by.pk} if assessed_by else set())):
         writes.team.add(assessment_id=line.ref, user_id=user_id)
@@ -454,17 +340,17 @@ def _plan(
     person_ids = _plan_people(writes, line, state, people, batch, is_latest=is_latest, now=now, audit=audit)
     if is_latest:
         _plan_memberships(writes, line, state, person_ids, batch, now=now, audit=audit)
-    _plan_answers(writes, line, person_ids, wave_number)
+    _plan_answers(writes, line, person_ids)
     audit.add(
         AuditAction.CREATE,
         "assessment",
         line.ref,
         {
             "household": str(line.household_ref),
-            "wave": document["wave"],
+            "wave": line.wave,
             "assessed_on": line.assessed_on.isoformat(),
-            "score": line.evaluation.score,
-            "risk_level": str(line.evaluation.risk_level),
+            "score": line.score,
+            "risk_level": line.risk_level,
             "source": source,
         },
     )
@@ -481,7 +367,7 @@ class _Auditor:
         self.locality_id = locality_id
 
     def add(
-        self, action: AuditAction, object_type: str, object_id: object, changes: Mapping[str, Any]
+        self, action: AuditAction, object_type: str, object_id: object, changes: Mapping[str, Any] | JsonText
     ) -> None:
         self.into.add(
             actor_id=self.actor_id,
@@ -506,7 +392,7 @@ _ATTNAMES = {"locality": "locality_id", "village": "village_id", "mother": "moth
 
 def _plan_household(
     writes: _Writes,
-    line: _Prepared,
+    line: PreparedAssessment,
     state: _State,
     household: Household | None,
     *,
@@ -516,18 +402,9 @@ def _plan_household(
 ) -> None:
     if household is not None and not is_latest:
         return
-    hh = line.document["household"]
-    location = hh.get("location") or {}
-    values = {
-        "locality_id": line.locality_id,
-        "village_id": state.villages.get((line.locality_id, fold_for_search(hh.get("village")))),
-        "address": hh["address"].strip(),
-        "latitude": location.get("lat"),
-        "longitude": location.get("lon"),
-        "location_accuracy_m": location.get("accuracy_m"),
-    }
-    village_name = fold_for_search(hh.get("village")) if values["village_id"] else ""
-    search_text = fold_for_search(values["address"], village_name)
+    village_id = state.villages.get((line.locality_id, line.village))
+    values = {**line.household, "village_id": village_id}
+    search_text = line.search_text_with_village if village_id else line.search_text
     if household is None:
         row = writes.households.add(id=line.household_ref, search_text=search_text, **values)
         audit.add(
@@ -551,7 +428,7 @@ def _plan_household(
 
 def _plan_people(
     writes: _Writes,
-    line: _Prepared,
+    line: PreparedAssessment,
     state: _State,
     people: list[Person | None],
     touched: _Batch,
@@ -561,37 +438,39 @@ def _plan_people(
     audit: _Auditor,
 ) -> list[uuid.UUID]:
     """Plan the people of the visit; return the id each member's ref resolves to, in member order."""
-    members = line.document["members"]
-    person_ids = [person.id if person else ref for person, ref in zip(people, line.member_refs, strict=True)]
-    by_ref = dict(zip(line.member_refs, person_ids, strict=True))
-    for index, member in enumerate(members):
-        person = people[index]
+    person_ids = [
+        person.id if person else member.ref for person, member in zip(people, line.members, strict=True)
+    ]
+    by_ref = {member.ref: person_id for member, person_id in zip(line.members, person_ids, strict=True)}
+    # Whether every ref is the id of its person (no merged duplicate among them): the prepared rows fit as they are.
+    own_ids = all(member.ref == person_id for member, person_id in zip(line.members, person_ids, strict=True))
+    for member, person, person_id in zip(line.members, people, person_ids, strict=True):
         if person is not None and not is_latest:
             continue
-        first_name, last_name = member["first_name"].strip(), member["last_name"].strip()
-        cnp = member.get("cnp") or (person.cnp if person else None)
         values: dict[str, Any] = {
-            "first_name": first_name,
-            "last_name": last_name,
-            "sex": member["sex"],
-            "birth_date": dt.date.fromisoformat(member["birth_date"]),
-            "cnp": cnp,
+            "first_name": member.first_name,
+            "last_name": member.last_name,
+            "sex": member.sex,
+            "birth_date": member.birth_date,
+            "cnp": member.cnp or (person.cnp if person else None),
         }
         # A parent link is set when the parent lives here; absence says nothing (the parent may have left).
-        for link in ("mother", "father"):
-            parent_ref = member.get(f"{link}_ref")
-            if parent_ref:
-                values[f"{link}_id"] = by_ref[uuid.UUID(parent_ref)]
-        person_id = person.id if person else line.member_refs[index]
+        if member.mother_ref:
+            values["mother_id"] = by_ref[member.mother_ref]
+        if member.father_ref:
+            values["father_id"] = by_ref[member.father_ref]
         if person is None:
-            name_key, search_text = person_search_keys(first_name, last_name, cnp)
-            row = writes.people.add(id=person_id, name_key=name_key, search_text=search_text, **values)
+            row = writes.people.add(
+                id=person_id, name_key=member.name_key, search_text=member.search_text, **values
+            )
             audit.add(
                 AuditAction.CREATE,
                 "person",
                 person_id,
-                field_changes({}, _row_snapshot(row, PERSON_FIELDS))
-                | {"household": [None, str(line.household_ref)], "relation": [None, member["relation"]]},
+                member.created_changes
+                if own_ids
+                else field_changes({}, _row_snapshot(row, PERSON_FIELDS))
+                | {"household": [None, str(line.household_ref)], "relation": [None, member.relation]},
             )
         else:
             before = _snapshot(person, PERSON_FIELDS)
@@ -611,7 +490,7 @@ def _plan_people(
             writes.memberships.add(
                 household_id=line.household_ref,
                 person_id=person_id,
-                relation=member["relation"],
+                relation=member.relation,
                 start_date=line.assessed_on,
                 end_date=state.latest[line.household_ref][1],
                 end_reason=MembershipEnd.MOVED_OUT.value,
@@ -621,7 +500,7 @@ def _plan_people(
 
 def _plan_memberships(
     writes: _Writes,
-    line: _Prepared,
+    line: PreparedAssessment,
     state: _State,
     person_ids: list[uuid.UUID],
     touched: _Batch,
@@ -629,11 +508,10 @@ def _plan_memberships(
     now: dt.datetime,
     audit: _Auditor,
 ) -> None:
-    members = line.document["members"]
     present = set(person_ids)
-    for member, person_id in zip(members, person_ids, strict=True):
+    for member, person_id in zip(line.members, person_ids, strict=True):
         current = state.current.get(person_id)
-        relation = member["relation"]
+        relation = member.relation
         if current is not None and current.household_id == line.household_ref:
             if current.relation != relation:
                 audit.add(AuditAction.UPDATE, "person", person_id, {"relation": [current.relation, relation]})
@@ -685,88 +563,24 @@ def _end(
     )
 
 
-def _plan_answers(writes: _Writes, line: _Prepared, person_ids: list[uuid.UUID], wave_number: int) -> None:
-    document = line.document
-    hh = document["household"]
-    housing, income, family = hh["housing"], hh["income"], hh["family"]
-    members = document["members"]
-    ages = [age_on(dt.date.fromisoformat(member["birth_date"]), line.assessed_on) for member in members]
-    consent = hh.get("consent")
-    writes.household_answers.add(
-        assessment_id=line.ref,
-        **{name: housing[name] for name in _HOUSING_FIELDS},
-        monthly_net_income_ron=Decimal(str(income["monthly_net_income_ron"])).quantize(Decimal("0.01")),
-        receives_minimum_inclusion_income=income["receives_minimum_inclusion_income"],
-        domestic_violence_signs=family["domestic_violence_signs"],
-        substance_abuse=family["substance_abuse"],
-        consent_given=consent["given"] if consent else None,
-        members_count=len(members),
-        children_count=sum(age < ADULT_AGE for age in ages),
+def _plan_answers(writes: _Writes, line: PreparedAssessment, person_ids: list[uuid.UUID]) -> None:
+    """Add the prepared answer and finding rows, renaming people whose ref resolved to another person."""
+    writes.household_answers.rows.append(line.household_answers)
+    renamed = {
+        member.ref: person_id
+        for member, person_id in zip(line.members, person_ids, strict=True)
+        if member.ref != person_id
+    }
+    if not renamed:
+        writes.member_answers.rows.extend(line.member_answers)
+        writes.findings.rows.extend(line.findings)
+        return
+    writes.member_answers.rows.extend(
+        {**row, "person_id": renamed.get(row["person_id"], row["person_id"])} for row in line.member_answers
     )
-    for member, person_id, age in zip(members, person_ids, ages, strict=True):
-        health, education, employment = member["health"], member["education"], member["employment"]
-        writes.member_answers.add(
-            assessment_id=line.ref,
-            person_id=person_id,
-            relation=member["relation"],
-            sex=member["sex"],
-            age=age,
-            roma=member.get("roma"),
-            **member["documents"],
-            **{name: health[name] for name in _HEALTH_FIELDS},
-            education_status=education["status"],
-            **{name: education[name] for name in _EDUCATION_FIELDS},
-            employment_status=employment["status"],
-            unemployed_months=employment["unemployed_months"],
-            **member["benefits"],
-            **member["protection"],
-        )
-    by_ref = dict(zip(line.member_refs, person_ids, strict=True))
-    for finding in line.evaluation.findings:
-        writes.findings.add(
-            assessment_id=line.ref,
-            person_id=by_ref[uuid.UUID(finding.member_ref)] if finding.member_ref else None,
-            code=finding.code,
-            catalogue=line.evaluation.catalogue,
-            weight=finding.vulnerability.weight,
-            critical=finding.vulnerability.critical,
-            locality_id=line.locality_id,
-            wave_number=wave_number,
-        )
-
-
-_HOUSING_FIELDS = (
-    "dwelling",
-    "rooms",
-    "electricity",
-    "safe_water",
-    "indoor_toilet",
-    "heating",
-    "unsafe_structure",
-    "damp_or_unsanitary",
-    "legal_documents",
-)
-_HEALTH_FIELDS = (
-    "family_doctor",
-    "insured",
-    "vaccination",
-    "pregnant",
-    "prenatal_care",
-    "chronic_illness",
-    "chronic_illness_followed",
-    "disability",
-    "disability_certificate",
-    "malnutrition_signs",
-    "needs_daily_care",
-    "has_caregiver",
-)
-_EDUCATION_FIELDS = (
-    "highest_grade",
-    "unexcused_absences_30d",
-    "repeated_grade",
-    "special_needs",
-    "special_needs_support",
-)
+    writes.findings.rows.extend(
+        {**row, "person_id": renamed.get(row["person_id"], row["person_id"])} for row in line.findings
+    )
 
 
 def _write(writes: _Writes) -> None:
@@ -830,12 +644,12 @@ def assessment_record(
     if source not in SOURCES:
         raise ValueError(f"Unknown source {source!r}; expected one of {SOURCES}.")
     try:
-        line = _prepare(document)
-    except _Rejected as rejected:
+        line = prepare(document)
+    except Rejected as rejected:
         raise _as_validation_error(rejected.problems) from None
     try:
         return _record_one(line, actor=actor, source=source, team=team)
-    except _Rejected as rejected:
+    except Rejected as rejected:
         raise _as_validation_error(rejected.problems) from None
 
 
@@ -843,9 +657,14 @@ _Then = Callable[[Sequence[tuple[int, RecordResult]]], None]
 
 
 def _record_one(
-    line: _Prepared, *, actor: User | None, source: str, team: Sequence[User] = (), then: _Then | None = None
+    line: PreparedAssessment,
+    *,
+    actor: User | None,
+    source: str,
+    team: Sequence[User] = (),
+    then: _Then | None = None,
 ) -> RecordResult:
-    """Store one prepared assessment in its own transaction; raise _Rejected."""
+    """Store one prepared assessment in its own transaction; raise Rejected."""
     try:
         with transaction.atomic():
             state = _load_state([line], actor, lock=True)
@@ -885,11 +704,11 @@ def assessments_record(
     if source not in SOURCES:
         raise ValueError(f"Unknown source {source!r}; expected one of {SOURCES}.")
     outcomes: list[RecordResult | DomainValidationError | None] = [None] * len(documents)
-    pending: list[_Prepared] = []
+    pending: list[PreparedAssessment] = []
     for position, document in enumerate(documents):
         try:
-            pending.append(_prepare(document, line_number=position))
-        except _Rejected as rejected:
+            pending.append(prepare(document, line_number=position))
+        except Rejected as rejected:
             outcomes[position] = _as_validation_error(rejected.problems)
     while pending:
         batch, pending = _independent_prefix(pending)
@@ -900,15 +719,15 @@ def assessments_record(
 
 
 def _record_batch(
-    batch: list[_Prepared],
+    batch: list[PreparedAssessment],
     *,
     actor: User | None,
     source: str,
     then: _Then | None,
     outcomes: list[RecordResult | DomainValidationError | None],
-) -> list[_Prepared]:
+) -> list[PreparedAssessment]:
     """Record a batch of independent documents in one transaction; return the ones that must wait."""
-    deferred: list[_Prepared] = []
+    deferred: list[PreparedAssessment] = []
     decided: list[tuple[int, RecordResult | DomainValidationError]] = []
     try:
         with transaction.atomic():
@@ -946,21 +765,21 @@ def _record_batch(
 class _Decided:
     """What planning decided for one line: accepted (with its assessment row), duplicate or rejected."""
 
-    line: _Prepared
+    line: PreparedAssessment
     status: str
     row: dict[str, Any] | None = None
     problems: tuple[Problem, ...] = ()
 
 
 def _plan_lines(
-    batch: list[_Prepared],
+    batch: list[PreparedAssessment],
     state: _State,
     writes: _Writes,
     touched: _Batch,
     *,
     actor: User | None,
     source: str,
-) -> tuple[list[_Decided], list[_Prepared]]:
+) -> tuple[list[_Decided], list[PreparedAssessment]]:
     """Plan the lines of a batch in order into ``writes`` (what they change into ``touched``); return what was
     decided and the lines that must wait."""
     decided: list[_Decided] = []
@@ -970,7 +789,7 @@ def _plan_lines(
             decided.append(_Decided(line, RecordStatus.ACCEPTED, row=row))
         except _Duplicate:
             decided.append(_Decided(line, RecordStatus.DUPLICATE))
-        except _Rejected as error:
+        except Rejected as error:
             decided.append(_Decided(line, _REJECTED, problems=error.problems))
         except _Defer:
             return decided, batch[index:]
@@ -995,11 +814,11 @@ def _announce(
 
 
 def _record_alone(
-    line: _Prepared, *, actor: User | None, source: str, then: _Then | None
+    line: PreparedAssessment, *, actor: User | None, source: str, then: _Then | None
 ) -> RecordResult | DomainValidationError:
     try:
         return _record_one(line, actor=actor, source=source, then=then)
-    except _Rejected as rejected:
+    except Rejected as rejected:
         return _as_validation_error(rejected.problems)
     except DatabaseError as error:
         return _as_validation_error(
@@ -1037,7 +856,7 @@ def assessments_import(
         for chunk in checker.checked(_numbered_chunks(lines, batch_size)):
             prepared = []
             for (line_number, text), checked in chunk:
-                if isinstance(checked, _Prepared):
+                if isinstance(checked, PreparedAssessment):
                     prepared.append(checked)
                 else:
                     outcomes.apply([(line_number, text, _REJECTED, checked)])
@@ -1046,7 +865,7 @@ def assessments_import(
 
 
 _Numbered = list[tuple[int, str]]
-_Checked = list[tuple[tuple[int, str], "_Prepared | tuple[Problem, ...]"]]
+_Checked = list[tuple[tuple[int, str], "PreparedAssessment | tuple[Problem, ...]"]]
 
 
 def _numbered_chunks(lines: Iterable[str], size: int) -> Iterator[_Numbered]:
@@ -1090,11 +909,11 @@ class _LineChecker:
         """Yield each chunk with, for each line, its problems or the line prepared for the database."""
         if self.pool is None:
             for chunk in chunks:
-                yield [(numbered, _checked_line(numbered)) for numbered in chunk]
+                yield [(numbered, check_line(numbered)) for numbered in chunk]
             return
         ahead: tuple[_Numbered, Any] | None = None
         for chunk in chunks:
-            submitted = (chunk, self.pool.map_async(_checked_line, chunk, chunksize=32))
+            submitted = (chunk, self.pool.map_async(check_line, chunk, chunksize=32))
             if ahead is not None:
                 yield self._collect(*ahead)
             ahead = submitted
@@ -1142,7 +961,7 @@ class _Outcomes:
 class _Planned:
     """A batch planned against the database as it was: its rows, its lines' outcomes and what it touches."""
 
-    lines: list[_Prepared]
+    lines: list[PreparedAssessment]
     writes: _Writes
     outcomes: list[_Outcome]
     keys: set[tuple[str, object]]
@@ -1233,7 +1052,7 @@ def _write_batch(planned: _Planned, actor: User | None) -> list[_Outcome]:
     return planned.outcomes
 
 
-def _import_chunk(chunk: list[_Prepared], *, writer: _Writer) -> None:
+def _import_chunk(chunk: list[PreparedAssessment], *, writer: _Writer) -> None:
     """Write valid lines in batches of independent lines."""
     pending = chunk
     while pending:
@@ -1242,7 +1061,9 @@ def _import_chunk(chunk: list[_Prepared], *, writer: _Writer) -> None:
             batch = _import_batch(batch, writer=writer)
 
 
-def _independent_prefix(lines: list[_Prepared]) -> tuple[list[_Prepared], list[_Prepared]]:
+def _independent_prefix(
+    lines: list[PreparedAssessment],
+) -> tuple[list[PreparedAssessment], list[PreparedAssessment]]:
     """Split off the longest run of leading lines that share no assessment, household, person or CNP."""
     seen: set[tuple[str, object]] = set()
     for index, line in enumerate(lines):
@@ -1253,7 +1074,7 @@ def _independent_prefix(lines: list[_Prepared]) -> tuple[list[_Prepared], list[_
     return lines, []
 
 
-def _import_batch(batch: list[_Prepared], *, writer: _Writer) -> list[_Prepared]:
+def _import_batch(batch: list[PreparedAssessment], *, writer: _Writer) -> list[PreparedAssessment]:
     """Plan a batch and hand it to the writer; return the lines that must wait for the next batch."""
     keys = set().union(*(line.keys() for line in batch))
     if writer.overlaps(keys):
@@ -1268,8 +1089,8 @@ def _import_batch(batch: list[_Prepared], *, writer: _Writer) -> list[_Prepared]
 
 
 def _plan_batch(
-    batch: list[_Prepared], keys: set[tuple[str, object]], *, actor: User | None
-) -> tuple[_Planned, list[_Prepared]]:
+    batch: list[PreparedAssessment], keys: set[tuple[str, object]], *, actor: User | None
+) -> tuple[_Planned, list[PreparedAssessment]]:
     writes, touched = _Writes(), _Batch()
     decided, deferred = _plan_lines(
         batch, _load_state(batch, actor), writes, touched, actor=actor, source="import"
@@ -1284,7 +1105,7 @@ def _plan_batch(
     return planned, deferred
 
 
-def _import_one(line: _Prepared, *, actor: User | None) -> _Outcome:
+def _import_one(line: PreparedAssessment, *, actor: User | None) -> _Outcome:
     """Record one line in its own transaction, turning a database refusal into a rejection."""
     try:
         with transaction.atomic():
@@ -1293,7 +1114,7 @@ def _import_one(line: _Prepared, *, actor: User | None) -> _Outcome:
             _write(writes)
     except _Duplicate:
         return (line.line_number, line.text, RecordStatus.DUPLICATE, ())
-    except _Rejected as error:
+    except Rejected as error:
         return (line.line_number, line.text, _REJECTED, error.problems)
     except DatabaseError as error:
         problem = Problem(

@@ -1,6 +1,7 @@
 """Recording one assessment: answers, findings and the registry stored together, or nothing at all."""
 
 import datetime as dt
+import json
 import uuid
 from decimal import Decimal
 
@@ -8,7 +9,7 @@ import pytest
 
 from mps.accounts.tests.factories import UserFactory, worker_of
 from mps.assessment.models import Assessment, Finding, HouseholdAnswers, MemberAnswers
-from mps.assessment.services import RecordStatus, assessment_record
+from mps.assessment.services import RecordStatus, assessment_record, assessments_import
 from mps.assessment.tests.builders import DAUGHTER, HEAD, REFS, SON, SPOUSE, assessment_with
 from mps.audit.models import AuditEvent
 from mps.core.cnp import make_cnp
@@ -253,3 +254,24 @@ def test_person_found_in_another_household_moves_here(worker, locality):
     assert Membership.objects.get(person_id=REFS[SON], end_date__isnull=True).household_id == uuid.UUID(
         assessment_with()["household"]["ref"]
     )
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_merged_duplicates_ref_records_the_visit_under_the_person_kept(worker, locality, workers):
+    # The spouse was registered twice and merged; her tablet still knows her by the duplicate's ref.
+    kept = PersonFactory.create(first_name="Maria", sex="F", birth_date=dt.date(1986, 1, 9))
+    PersonFactory.create(id=REFS[SPOUSE], merged_into=kept, sex="F", birth_date=dt.date(1986, 1, 9))
+    document = assessment_with({"members[1].documents.identity_card": False})  # ID02 for the spouse
+
+    summary = assessments_import([json.dumps(document)], actor=worker, workers=workers)
+
+    assert (summary.accepted, summary.rejected) == (1, [])
+    assessment = Assessment.objects.get()
+    assert MemberAnswers.objects.filter(assessment=assessment, person=kept).exists()
+    assert not MemberAnswers.objects.filter(person_id=REFS[SPOUSE]).exists()
+    assert Finding.objects.get(assessment=assessment, code="ID02").person == kept
+    son = Person.objects.get(id=REFS[SON])
+    assert son.mother == kept
+    created = AuditEvent.objects.get(object_type="person", object_id=REFS[SON], action="create")
+    assert created.changes["mother"] == [None, str(kept.id)]
+    assert Membership.objects.get(person=kept, end_date__isnull=True).household_id == assessment.household_id

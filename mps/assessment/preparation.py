@@ -1,0 +1,417 @@
+"""Turning one assessment document into what the database stage needs, without the database.
+
+Everything here is pure: it reads only the document and the catalogue. During an import it runs in worker
+processes, one line at a time, while the main process plans batches against the database and writer threads
+store them. So it does all the work that does not depend on what the registry already holds: parsing,
+validation, evaluation, the typed answer rows, the finding rows, the folded search keys, and the audit record
+of each person the visit would create. What it hands back crosses a process boundary, so it is kept small:
+the line's text (stored as the assessment's document) instead of the parsed document, plain values instead of
+the engine's objects. The main process only decides what depends on the registry (is this household known,
+is this the latest visit, does a member's ref resolve to a merged person, does someone else hold the CNP) and
+adds the prepared rows to its batch.
+"""
+
+import datetime as dt
+import json
+import uuid
+from collections.abc import Mapping, Sequence
+from decimal import Decimal
+from typing import Any, NamedTuple, NoReturn
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from mps.assessment.models import Finding, HouseholdAnswers, MemberAnswers
+from mps.assessment.rules import CURRENT_CATALOGUE, Problem, evaluate, load_catalogue, validate
+from mps.assessment.rules.facts import ADULT_AGE, age_on
+from mps.assessment.rules.validation import ROOT_PATH
+from mps.audit.services import field_changes
+from mps.core.bulk import JsonText, NewRows
+from mps.core.search_text import fold_for_search
+from mps.registry.models import person_search_keys
+
+HOUSEHOLD_FIELDS = ("locality", "village", "address", "latitude", "longitude", "location_accuracy_m")
+PERSON_FIELDS = ("first_name", "last_name", "sex", "birth_date", "cnp", "mother", "father")
+
+
+class Rejected(Exception):
+    """A line or document was refused; carries every problem by field path."""
+
+    def __init__(self, problems: Sequence[Problem]) -> None:
+        super().__init__("; ".join(map(str, problems)))
+        self.problems = tuple(problems)
+
+
+class PreparedMember(NamedTuple):
+    """One member as the visit recorded them, with the keys a new person record would get."""
+
+    ref: uuid.UUID
+    first_name: str
+    last_name: str
+    sex: str
+    birth_date: dt.date
+    cnp: str | None
+    mother_ref: uuid.UUID | None
+    father_ref: uuid.UUID | None
+    relation: str
+    name_key: str  # of a new person (with the member's own CNP)
+    search_text: str
+    # The audit changes of creating this person, when every ref of the visit is the person's own id.
+    created_changes: JsonText
+
+
+# What a prepared assessment holds, in the order it is rebuilt from a pickle.
+_FIELDS = (
+    "line_number",
+    "text",
+    "document",
+    "ref",
+    "household_ref",
+    "locality_id",
+    "locality_code",
+    "assessed_on",
+    "wave",
+    "username",
+    "catalogue",
+    "score",
+    "risk_level",
+    "has_critical",
+    "household",
+    "village",
+    "search_text",
+    "search_text_with_village",
+    "members",
+    "household_answers",
+    "member_answers",
+    "findings",
+)
+
+
+class PreparedAssessment:
+    """A valid, evaluated document with its rows: all that the database stage needs of it.
+
+    ``document`` is the parsed document when the caller holds it in this process and sent no text (the web
+    form, the sync); an import keeps the line's text instead, which is also what the assessment stores.
+    Answer and finding rows name each person by the member's ref; the planner renames them in the rare case
+    a ref resolves to another person (a merged duplicate).
+    """
+
+    __slots__ = (*_FIELDS, "_keys")
+
+    def __init__(
+        self,
+        *,
+        line_number: int,
+        text: str,
+        document: Mapping[str, Any] | None,
+        ref: uuid.UUID,
+        household_ref: uuid.UUID,
+        locality_id: int,
+        locality_code: str,
+        assessed_on: dt.date,
+        wave: str,
+        username: str | None,
+        catalogue: str,
+        score: int,
+        risk_level: str,
+        has_critical: bool,
+        household: dict[str, Any],
+        village: str,
+        search_text: str,
+        search_text_with_village: str,
+        members: tuple[PreparedMember, ...],
+        household_answers: dict[str, Any],
+        member_answers: list[dict[str, Any]],
+        findings: list[dict[str, Any]],
+    ) -> None:
+        self.line_number = line_number
+        self.text = text
+        self.document = document
+        self.ref = ref
+        self.household_ref = household_ref
+        self.locality_id = locality_id
+        self.locality_code = locality_code  # the SIRUTA code as written, for messages
+        self.assessed_on = assessed_on
+        self.wave = wave
+        self.username = username
+        self.catalogue = catalogue
+        self.score = score
+        self.risk_level = risk_level
+        self.has_critical = has_critical
+        self.household = household  # the household's columns but its village
+        self.village = village  # the village name as given, folded ("" when none)
+        self.search_text = search_text  # of the household when its village is not known
+        self.search_text_with_village = search_text_with_village
+        self.members = members
+        self.household_answers = household_answers
+        self.member_answers = member_answers
+        self.findings = findings
+        self._keys: frozenset[tuple[str, object]] | None = None
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Rebuilt from its values in one call: cheaper than restoring a state dictionary attribute by attribute,
+        # and the main process unpickles a line for every household it imports.
+        return (_rebuild, tuple(getattr(self, name) for name in _FIELDS))
+
+    @property
+    def wave_number(self) -> int:
+        return int(self.wave[1:])
+
+    @property
+    def member_refs(self) -> tuple[uuid.UUID, ...]:
+        return tuple(member.ref for member in self.members)
+
+    @property
+    def cnps(self) -> tuple[str, ...]:
+        return tuple(member.cnp for member in self.members if member.cnp)
+
+    def keys(self) -> frozenset[tuple[str, object]]:
+        """Return what this line writes to: two lines sharing a key cannot go in the same batch."""
+        if self._keys is None:
+            self._keys = frozenset(
+                {
+                    ("assessment", self.ref),
+                    ("household", self.household_ref),
+                    *(("person", member.ref) for member in self.members),
+                    *(("cnp", member.cnp) for member in self.members if member.cnp),
+                }
+            )
+        return self._keys
+
+
+def _rebuild(*values: Any) -> PreparedAssessment:
+    return PreparedAssessment(**dict(zip(_FIELDS, values, strict=True)))
+
+
+def check_line(numbered: tuple[int, str]) -> "PreparedAssessment | tuple[Problem, ...]":
+    """Parse, validate and evaluate one JSON line: its problems, or the line ready for the database stage.
+
+    Runs in worker processes during imports: everything here is pure, so other cores can do it.
+    """
+    line_number, text = numbered
+    try:
+        raw = parse_line(text)
+    except Rejected as error:
+        return error.problems
+    problems = problems_of(raw)
+    if problems:
+        return tuple(problems)
+    assert isinstance(raw, Mapping)  # validate() reports any other root as a problem
+    return prepare_valid(raw, line_number=line_number, text=text)
+
+
+def prepare(raw: object, *, line_number: int = 0) -> PreparedAssessment:
+    """Validate and evaluate one document held in this process; raise Rejected with every problem."""
+    problems = problems_of(raw)
+    if problems:
+        raise Rejected(problems)
+    assert isinstance(raw, Mapping)  # validate() reports any other root as a problem
+    return prepare_valid(raw, line_number=line_number)
+
+
+def problems_of(raw: object) -> list[Problem]:
+    """Return every reason the document cannot be stored that needs no database."""
+    problems = validate(raw)
+    if problems or not isinstance(raw, Mapping):
+        return problems
+    if dt.date.fromisoformat(raw["assessed_on"]) > timezone.localdate():
+        problems.append(Problem("assessed_on", _("The visit date cannot be in the future.")))
+    return problems
+
+
+def parse_line(text: str) -> object:
+    """Parse one JSON line; raise Rejected when it is not JSON."""
+    try:
+        return json.loads(text, parse_constant=_refuse_non_finite)
+    except ValueError as error:
+        raise Rejected(
+            [Problem(ROOT_PATH, _("The line is not valid JSON: %(reason)s") % {"reason": error})]
+        ) from None
+
+
+def _refuse_non_finite(constant: str) -> NoReturn:
+    # NaN and Infinity are not JSON; Python's parser accepts them and NaN slips through every comparison.
+    raise ValueError(f"{constant} is not a number JSON allows")
+
+
+def prepare_valid(raw: Mapping[str, Any], *, line_number: int = 0, text: str = "") -> PreparedAssessment:
+    """Evaluate a document that has no problems and build every row that does not depend on the registry.
+
+    With ``text`` (an import line) the parsed document is not kept: the text is what gets stored.
+    """
+    evaluation = evaluate(raw, load_catalogue(CURRENT_CATALOGUE))
+    ref = uuid.UUID(raw["ref"])
+    hh = raw["household"]
+    household_ref = uuid.UUID(hh["ref"])
+    locality_id = int(hh["locality"])
+    assessed_on = dt.date.fromisoformat(raw["assessed_on"])
+    wave = raw["wave"]
+    wave_number = int(wave[1:])
+    location = hh.get("location") or {}
+    address = hh["address"].strip()
+    village = fold_for_search(hh.get("village"))
+    members = tuple(_member(member, household_ref) for member in raw["members"])
+    # The engine names a member by the ref as written; rows share the one UUID object of each member.
+    by_ref = {member.ref: member.ref for member in members}
+    ages = [age_on(member.birth_date, assessed_on) for member in members]
+    return PreparedAssessment(
+        line_number=line_number,
+        text=text,
+        document=None if text else raw,
+        ref=ref,
+        household_ref=household_ref,
+        locality_id=locality_id,
+        locality_code=hh["locality"],
+        assessed_on=assessed_on,
+        wave=wave,
+        username=raw.get("assessed_by"),
+        catalogue=evaluation.catalogue,
+        score=evaluation.score,
+        risk_level=str(evaluation.risk_level),
+        has_critical=evaluation.has_critical_finding,
+        household={
+            "locality_id": locality_id,
+            "address": address,
+            "latitude": location.get("lat"),
+            "longitude": location.get("lon"),
+            "location_accuracy_m": location.get("accuracy_m"),
+        },
+        village=village,
+        search_text=fold_for_search(address),
+        search_text_with_village=fold_for_search(address, village),
+        members=members,
+        household_answers=_household_answers(raw, ref, ages),
+        member_answers=[
+            _member_answers(member, ref, prepared.ref, age)
+            for member, prepared, age in zip(raw["members"], members, ages, strict=True)
+        ],
+        findings=[
+            _FINDINGS.build(
+                assessment_id=ref,
+                person_id=by_ref[uuid.UUID(finding.member_ref)] if finding.member_ref else None,
+                code=finding.code,
+                catalogue=evaluation.catalogue,
+                weight=finding.vulnerability.weight,
+                critical=finding.vulnerability.critical,
+                locality_id=locality_id,
+                wave_number=wave_number,
+            )
+            for finding in evaluation.findings
+        ],
+    )
+
+
+def _member(member: Mapping[str, Any], household_ref: uuid.UUID) -> PreparedMember:
+    first_name, last_name = member["first_name"].strip(), member["last_name"].strip()
+    cnp = member.get("cnp") or None
+    birth_date = dt.date.fromisoformat(member["birth_date"])
+    mother = member.get("mother_ref")
+    father = member.get("father_ref")
+    name_key, search_text = person_search_keys(first_name, last_name, cnp)
+    mother_ref = uuid.UUID(mother) if mother else None
+    father_ref = uuid.UUID(father) if father else None
+    created = field_changes(
+        {},
+        {
+            "first_name": first_name,
+            "last_name": last_name,
+            "sex": member["sex"],
+            "birth_date": birth_date,
+            "cnp": cnp,
+            "mother": mother_ref,
+            "father": father_ref,
+        },
+    ) | {"household": [None, str(household_ref)], "relation": [None, member["relation"]]}
+    return PreparedMember(
+        ref=uuid.UUID(member["ref"]),
+        first_name=first_name,
+        last_name=last_name,
+        sex=member["sex"],
+        birth_date=birth_date,
+        cnp=cnp,
+        mother_ref=mother_ref,
+        father_ref=father_ref,
+        relation=member["relation"],
+        name_key=name_key,
+        search_text=search_text,
+        created_changes=JsonText(json.dumps(created, ensure_ascii=False)),
+    )
+
+
+# Row builders shared by every preparation in this process: `build` keeps nothing, they hold only defaults.
+_HOUSEHOLD_ANSWERS = NewRows(HouseholdAnswers)
+_MEMBER_ANSWERS = NewRows(MemberAnswers)
+_FINDINGS = NewRows(Finding)
+
+
+def _household_answers(raw: Mapping[str, Any], ref: uuid.UUID, ages: list[int]) -> dict[str, Any]:
+    hh = raw["household"]
+    housing, income, family = hh["housing"], hh["income"], hh["family"]
+    consent = hh.get("consent")
+    return _HOUSEHOLD_ANSWERS.build(
+        assessment_id=ref,
+        **{name: housing[name] for name in _HOUSING_FIELDS},
+        monthly_net_income_ron=Decimal(str(income["monthly_net_income_ron"])).quantize(Decimal("0.01")),
+        receives_minimum_inclusion_income=income["receives_minimum_inclusion_income"],
+        domestic_violence_signs=family["domestic_violence_signs"],
+        substance_abuse=family["substance_abuse"],
+        consent_given=consent["given"] if consent else None,
+        members_count=len(ages),
+        children_count=sum(age < ADULT_AGE for age in ages),
+    )
+
+
+def _member_answers(
+    member: Mapping[str, Any], ref: uuid.UUID, person_ref: uuid.UUID, age: int
+) -> dict[str, Any]:
+    health, education, employment = member["health"], member["education"], member["employment"]
+    return _MEMBER_ANSWERS.build(
+        assessment_id=ref,
+        person_id=person_ref,
+        relation=member["relation"],
+        sex=member["sex"],
+        age=age,
+        roma=member.get("roma"),
+        **member["documents"],
+        **{name: health[name] for name in _HEALTH_FIELDS},
+        education_status=education["status"],
+        **{name: education[name] for name in _EDUCATION_FIELDS},
+        employment_status=employment["status"],
+        unemployed_months=employment["unemployed_months"],
+        **member["benefits"],
+        **member["protection"],
+    )
+
+
+_HOUSING_FIELDS = (
+    "dwelling",
+    "rooms",
+    "electricity",
+    "safe_water",
+    "indoor_toilet",
+    "heating",
+    "unsafe_structure",
+    "damp_or_unsanitary",
+    "legal_documents",
+)
+_HEALTH_FIELDS = (
+    "family_doctor",
+    "insured",
+    "vaccination",
+    "pregnant",
+    "prenatal_care",
+    "chronic_illness",
+    "chronic_illness_followed",
+    "disability",
+    "disability_certificate",
+    "malnutrition_signs",
+    "needs_daily_care",
+    "has_caregiver",
+)
+_EDUCATION_FIELDS = (
+    "highest_grade",
+    "unexcused_absences_30d",
+    "repeated_grade",
+    "special_needs",
+    "special_needs_support",
+)
