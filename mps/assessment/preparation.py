@@ -146,7 +146,7 @@ class PreparedAssessment:
         self.household_answers = household_answers
         self.member_answers = member_answers
         self.findings = findings
-        self._keys: frozenset[tuple[str, object]] | None = None
+        self._keys: frozenset[int | str] | None = None
 
     def __reduce__(self) -> tuple[Any, ...]:
         # Rebuilt from its values in one call: cheaper than restoring a state dictionary attribute by attribute,
@@ -165,18 +165,25 @@ class PreparedAssessment:
     def cnps(self) -> tuple[str, ...]:
         return tuple(member.cnp for member in self.members if member.cnp)
 
-    def keys(self) -> frozenset[tuple[str, object]]:
-        """Return what this line writes to: two lines sharing a key cannot go in the same batch."""
+    def keys(self) -> frozenset["int | str"]:
+        """Return what this line writes to: two lines sharing a key cannot go in the same batch.
+
+        A ref is keyed by its number with its kind in the lowest bits and a CNP by its text: batching compares
+        these sets for every line, and a tuple holding a UUID would call Python code to hash each time.
+        """
         if self._keys is None:
             self._keys = frozenset(
-                {
-                    ("assessment", self.ref),
-                    ("household", self.household_ref),
-                    *(("person", member.ref) for member in self.members),
-                    *(("cnp", member.cnp) for member in self.members if member.cnp),
-                }
+                (
+                    self.ref.int << 2 | _ASSESSMENT,
+                    self.household_ref.int << 2 | _HOUSEHOLD,
+                    *(member.ref.int << 2 | _PERSON for member in self.members),
+                    *(member.cnp for member in self.members if member.cnp),
+                )
             )
         return self._keys
+
+
+_ASSESSMENT, _HOUSEHOLD, _PERSON = 0, 1, 2
 
 
 def _rebuild(*values: Any) -> PreparedAssessment:

@@ -926,6 +926,7 @@ class _LineChecker:
 
 
 _Outcome = tuple[int, str, str, Sequence[Problem]]  # line number, text, status, problems
+_Keys = frozenset[int | str]  # what a batch writes to (PreparedAssessment.keys)
 _REJECTED = "rejected"
 
 
@@ -964,7 +965,7 @@ class _Planned:
     lines: list[PreparedAssessment]
     writes: _Writes
     outcomes: list[_Outcome]
-    keys: set[tuple[str, object]]
+    keys: _Keys
     touched: _Batch
 
 
@@ -1010,7 +1011,7 @@ class _Writer:
                     done.result()
                 self.pool.shutdown()
 
-    def overlaps(self, keys: set[tuple[str, object]], touched: _Batch | None = None) -> bool:
+    def overlaps(self, keys: _Keys, touched: _Batch | None = None) -> bool:
         """Whether a batch with these keys (and these resolved households and people) depends on one in flight."""
         for planned, _future in self.in_flight:
             if keys & planned.keys:
@@ -1065,7 +1066,7 @@ def _independent_prefix(
     lines: list[PreparedAssessment],
 ) -> tuple[list[PreparedAssessment], list[PreparedAssessment]]:
     """Split off the longest run of leading lines that share no assessment, household, person or CNP."""
-    seen: set[tuple[str, object]] = set()
+    seen: set[int | str] = set()
     for index, line in enumerate(lines):
         keys = line.keys()
         if seen & keys:
@@ -1076,7 +1077,7 @@ def _independent_prefix(
 
 def _import_batch(batch: list[PreparedAssessment], *, writer: _Writer) -> list[PreparedAssessment]:
     """Plan a batch and hand it to the writer; return the lines that must wait for the next batch."""
-    keys = set().union(*(line.keys() for line in batch))
+    keys = frozenset().union(*(line.keys() for line in batch))
     if writer.overlaps(keys):
         writer.settle()
     planned, deferred = _plan_batch(batch, keys, actor=writer.actor)
@@ -1089,7 +1090,7 @@ def _import_batch(batch: list[PreparedAssessment], *, writer: _Writer) -> list[P
 
 
 def _plan_batch(
-    batch: list[PreparedAssessment], keys: set[tuple[str, object]], *, actor: User | None
+    batch: list[PreparedAssessment], keys: _Keys, *, actor: User | None
 ) -> tuple[_Planned, list[PreparedAssessment]]:
     writes, touched = _Writes(), _Batch()
     decided, deferred = _plan_lines(
