@@ -30,12 +30,16 @@ class AuditEvent(models.Model):
     action = models.CharField(_("action"), max_length=8, choices=AuditAction.choices)
     object_type = models.CharField(_("record type"), max_length=40)
     object_id = models.CharField(_("record"), max_length=40)
+    # The place of the record, for scoping the trail. The trail is append-only and written beside every change
+    # and every read of a household page: no database constraint (the record's own locality has one, and the
+    # check cost each imported household six lookups); the ORM still protects a locality it names.
     locality = models.ForeignKey(
         "geography.Locality",
         on_delete=models.PROTECT,
         null=True,
         related_name="+",
         verbose_name=_("locality"),
+        db_constraint=False,
     )
     changes = models.JSONField(_("changes"), default=dict, blank=True)
 
