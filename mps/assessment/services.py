@@ -27,7 +27,7 @@ import multiprocessing
 import threading
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -883,27 +883,29 @@ def _numbered_chunks(lines: Iterable[str], size: int) -> Iterator[_Numbered]:
 
 
 class _LineChecker:
-    """Check and evaluate each line, in this process or in a pool of worker processes one chunk ahead.
+    """Check and evaluate each line, in this process or in worker processes one chunk ahead.
 
     Parsing, validation and evaluation cost about as much as everything the database stage does per line, and
     they need neither the database nor any state, so they are what other cores can take over while this
-    process plans and writes.
+    process plans and writes. Each chunk goes out in slices, one task each; a line comes back without its
+    text, which this process still holds.
     """
+
+    SLICE = 32
 
     def __init__(self, workers: int) -> None:
         self.workers = workers
-        self.pool: Any = None
+        self.pool: ProcessPoolExecutor | None = None
 
     def __enter__(self) -> "_LineChecker":
         if self.workers > 1:
             # Fork: the workers inherit the configured Django and the active language, and never use the database.
-            self.pool = multiprocessing.get_context("fork").Pool(self.workers)
+            self.pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("fork"))
         return self
 
     def __exit__(self, *exc_info: object) -> None:
         if self.pool is not None:
-            self.pool.terminate()
-            self.pool.join()
+            self.pool.shutdown(wait=True, cancel_futures=True)
 
     def checked(self, chunks: Iterable[_Numbered]) -> Iterator[_Checked]:
         """Yield each chunk with, for each line, its problems or the line prepared for the database."""
@@ -911,9 +913,10 @@ class _LineChecker:
             for chunk in chunks:
                 yield [(numbered, check_line(numbered)) for numbered in chunk]
             return
-        ahead: tuple[_Numbered, Any] | None = None
+        ahead: tuple[_Numbered, list[Future[list[Any]]]] | None = None
         for chunk in chunks:
-            submitted = (chunk, self.pool.map_async(check_line, chunk, chunksize=32))
+            slices = [chunk[start : start + self.SLICE] for start in range(0, len(chunk), self.SLICE)]
+            submitted = (chunk, [self.pool.submit(_check_slice, part) for part in slices])
             if ahead is not None:
                 yield self._collect(*ahead)
             ahead = submitted
@@ -921,8 +924,21 @@ class _LineChecker:
             yield self._collect(*ahead)
 
     @staticmethod
-    def _collect(chunk: _Numbered, pending: Any) -> _Checked:
-        return list(zip(chunk, pending.get(), strict=True))
+    def _collect(chunk: _Numbered, pending: list[Future[list[Any]]]) -> _Checked:
+        checked = [result for future in pending for result in future.result()]
+        for (_line_number, text), result in zip(chunk, checked, strict=True):
+            if isinstance(result, PreparedAssessment):
+                result.text = text
+        return list(zip(chunk, checked, strict=True))
+
+
+def _check_slice(lines: _Numbered) -> list[Any]:
+    """Check a slice of lines in a worker process; prepared lines go back without the text the caller holds."""
+    checked = [check_line(numbered) for numbered in lines]
+    for result in checked:
+        if isinstance(result, PreparedAssessment):
+            result.text = ""
+    return checked
 
 
 _Outcome = tuple[int, str, str, Sequence[Problem]]  # line number, text, status, problems
