@@ -25,7 +25,6 @@ from mps.assessment.models import Finding, HouseholdAnswers, MemberAnswers
 from mps.assessment.rules import CURRENT_CATALOGUE, Problem, evaluate, load_catalogue, validate
 from mps.assessment.rules.facts import ADULT_AGE, age_on
 from mps.assessment.rules.validation import ROOT_PATH
-from mps.audit.services import field_changes
 from mps.core.bulk import JsonText, NewRows
 from mps.core.search_text import fold_for_search
 from mps.registry.models import person_search_keys
@@ -190,17 +189,20 @@ def _rebuild(*values: Any) -> PreparedAssessment:
     return PreparedAssessment(**dict(zip(_FIELDS, values, strict=True)))
 
 
-def check_line(numbered: tuple[int, str]) -> "PreparedAssessment | tuple[Problem, ...]":
+def check_line(
+    numbered: tuple[int, str], *, today: dt.date | None = None
+) -> "PreparedAssessment | tuple[Problem, ...]":
     """Parse, validate and evaluate one JSON line: its problems, or the line ready for the database stage.
 
-    Runs in worker processes during imports: everything here is pure, so other cores can do it.
+    Runs in worker processes during imports: everything here is pure, so other cores can do it. ``today``
+    (default: the local date now) is the latest visit date accepted.
     """
     line_number, text = numbered
     try:
         raw = parse_line(text)
     except Rejected as error:
         return error.problems
-    problems = problems_of(raw)
+    problems = problems_of(raw, today=today)
     if problems:
         return tuple(problems)
     assert isinstance(raw, Mapping)  # validate() reports any other root as a problem
@@ -216,12 +218,12 @@ def prepare(raw: object, *, line_number: int = 0) -> PreparedAssessment:
     return prepare_valid(raw, line_number=line_number)
 
 
-def problems_of(raw: object) -> list[Problem]:
+def problems_of(raw: object, *, today: dt.date | None = None) -> list[Problem]:
     """Return every reason the document cannot be stored that needs no database."""
     problems = validate(raw)
     if problems or not isinstance(raw, Mapping):
         return problems
-    if dt.date.fromisoformat(raw["assessed_on"]) > timezone.localdate():
+    if dt.date.fromisoformat(raw["assessed_on"]) > (today or timezone.localdate()):
         problems.append(Problem("assessed_on", _("The visit date cannot be in the future.")))
     return problems
 
@@ -317,18 +319,21 @@ def _member(member: Mapping[str, Any], household_ref: uuid.UUID) -> PreparedMemb
     name_key, search_text = person_search_keys(first_name, last_name, cnp)
     mother_ref = uuid.UUID(mother) if mother else None
     father_ref = uuid.UUID(father) if father else None
-    created = field_changes(
-        {},
-        {
-            "first_name": first_name,
-            "last_name": last_name,
-            "sex": member["sex"],
-            "birth_date": birth_date,
-            "cnp": cnp,
-            "mother": mother_ref,
-            "father": father_ref,
-        },
-    ) | {"household": [None, str(household_ref)], "relation": [None, member["relation"]]}
+    # What `field_changes` records for a new person, written out: one of these for every person imported.
+    created: dict[str, list[Any]] = {
+        "first_name": [None, first_name],
+        "last_name": [None, last_name],
+        "sex": [None, member["sex"]],
+        "birth_date": [None, birth_date.isoformat()],
+    }
+    if cnp:
+        created["cnp"] = [None, cnp]
+    if mother_ref:
+        created["mother"] = [None, str(mother_ref)]
+    if father_ref:
+        created["father"] = [None, str(father_ref)]
+    created["household"] = [None, str(household_ref)]
+    created["relation"] = [None, member["relation"]]
     return PreparedMember(
         ref=uuid.UUID(member["ref"]),
         first_name=first_name,

@@ -934,7 +934,8 @@ class _LineChecker:
 
 def _check_slice(lines: _Numbered) -> list[Any]:
     """Check a slice of lines in a worker process; prepared lines go back without the text the caller holds."""
-    checked = [check_line(numbered) for numbered in lines]
+    today = timezone.localdate()
+    checked = [check_line(numbered, today=today) for numbered in lines]
     for result in checked:
         if isinstance(result, PreparedAssessment):
             result.text = ""

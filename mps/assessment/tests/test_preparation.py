@@ -12,6 +12,7 @@ from mps.assessment.rules import evaluate, load_catalogue
 from mps.assessment.synthetic import synthetic_assessments
 from mps.assessment.tests.builders import REFS, SPOUSE, assessment_with
 from mps.assessment.tests.strategies import schema_valid_assessments
+from mps.audit.services import field_changes
 
 MPS_V1 = load_catalogue("mps-v1")
 
@@ -34,6 +35,21 @@ def test_a_prepared_line_crosses_the_process_boundary_unchanged(document: dict[s
     assert copy.keys() == prepared.keys()
     assert copy.document is None  # the text is what the assessment stores
     assert copy.text == text
+    for member in copy.members:
+        # Each new person's creation is recorded as the registry's own services record it.
+        snapshot = {
+            "first_name": member.first_name,
+            "last_name": member.last_name,
+            "sex": member.sex,
+            "birth_date": member.birth_date,
+            "cnp": member.cnp,
+            "mother": member.mother_ref,
+            "father": member.father_ref,
+        }
+        assert json.loads(member.created_changes) == field_changes({}, snapshot) | {
+            "household": [None, str(copy.household_ref)],
+            "relation": [None, member.relation],
+        }
 
 
 def test_prepared_rows_carry_the_engines_findings_and_the_members_answers() -> None:
