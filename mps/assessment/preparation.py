@@ -15,6 +15,7 @@ import datetime as dt
 import json
 import uuid
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, NamedTuple, NoReturn
 
@@ -59,33 +60,7 @@ class PreparedMember(NamedTuple):
     created_changes: JsonText
 
 
-# What a prepared assessment holds, in the order it is rebuilt from a pickle.
-_FIELDS = (
-    "line_number",
-    "text",
-    "document",
-    "ref",
-    "household_ref",
-    "locality_id",
-    "locality_code",
-    "assessed_on",
-    "wave",
-    "username",
-    "catalogue",
-    "score",
-    "risk_level",
-    "has_critical",
-    "household",
-    "village",
-    "search_text",
-    "search_text_with_village",
-    "members",
-    "household_answers",
-    "member_answers",
-    "findings",
-)
-
-
+@dataclass(slots=True, eq=False)
 class PreparedAssessment:
     """A valid, evaluated document with its rows: all that the database stage needs of it.
 
@@ -95,62 +70,34 @@ class PreparedAssessment:
     a ref resolves to another person (a merged duplicate).
     """
 
-    __slots__ = (*_FIELDS, "_keys")
-
-    def __init__(
-        self,
-        *,
-        line_number: int,
-        text: str,
-        document: Mapping[str, Any] | None,
-        ref: uuid.UUID,
-        household_ref: uuid.UUID,
-        locality_id: int,
-        locality_code: str,
-        assessed_on: dt.date,
-        wave: str,
-        username: str | None,
-        catalogue: str,
-        score: int,
-        risk_level: str,
-        has_critical: bool,
-        household: dict[str, Any],
-        village: str,
-        search_text: str,
-        search_text_with_village: str,
-        members: tuple[PreparedMember, ...],
-        household_answers: dict[str, Any],
-        member_answers: list[dict[str, Any]],
-        findings: list[dict[str, Any]],
-    ) -> None:
-        self.line_number = line_number
-        self.text = text
-        self.document = document
-        self.ref = ref
-        self.household_ref = household_ref
-        self.locality_id = locality_id
-        self.locality_code = locality_code  # the SIRUTA code as written, for messages
-        self.assessed_on = assessed_on
-        self.wave = wave
-        self.username = username
-        self.catalogue = catalogue
-        self.score = score
-        self.risk_level = risk_level
-        self.has_critical = has_critical
-        self.household = household  # the household's columns but its village
-        self.village = village  # the village name as given, folded ("" when none)
-        self.search_text = search_text  # of the household when its village is not known
-        self.search_text_with_village = search_text_with_village
-        self.members = members
-        self.household_answers = household_answers
-        self.member_answers = member_answers
-        self.findings = findings
-        self._keys: frozenset[int | str] | None = None
+    line_number: int
+    text: str
+    document: Mapping[str, Any] | None
+    ref: uuid.UUID
+    household_ref: uuid.UUID
+    locality_id: int
+    locality_code: str  # the SIRUTA code as written, for messages
+    assessed_on: dt.date
+    wave: str
+    username: str | None
+    catalogue: str
+    score: int
+    risk_level: str
+    has_critical: bool
+    household: dict[str, Any]  # the household's columns but its village
+    village: str  # the village name as given, folded ("" when none)
+    search_text: str  # of the household when its village is not known
+    search_text_with_village: str
+    members: tuple[PreparedMember, ...]
+    household_answers: dict[str, Any]
+    member_answers: list[dict[str, Any]]
+    findings: list[dict[str, Any]]
+    _keys: frozenset[int | str] | None = field(default=None, repr=False)
 
     def __reduce__(self) -> tuple[Any, ...]:
-        # Rebuilt from its values in one call: cheaper than restoring a state dictionary attribute by attribute,
-        # and the main process unpickles a line for every household it imports.
-        return (_rebuild, tuple(getattr(self, name) for name in _FIELDS))
+        # Rebuilt from its values in one call: cheaper than restoring its state attribute by attribute, and the
+        # main process unpickles a line for every household it imports.
+        return (PreparedAssessment, tuple(getattr(self, name) for name in _FIELDS))
 
     @property
     def wave_number(self) -> int:
@@ -183,10 +130,8 @@ class PreparedAssessment:
 
 
 _ASSESSMENT, _HOUSEHOLD, _PERSON = 0, 1, 2
-
-
-def _rebuild(*values: Any) -> PreparedAssessment:
-    return PreparedAssessment(**dict(zip(_FIELDS, values, strict=True)))
+# What a prepared assessment is rebuilt from, in order (its batching keys are worked out again where needed).
+_FIELDS = tuple(name for name in PreparedAssessment.__dataclass_fields__ if name != "_keys")
 
 
 def check_line(

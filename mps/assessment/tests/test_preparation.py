@@ -18,7 +18,9 @@ MPS_V1 = load_catalogue("mps-v1")
 
 
 def _values(prepared: PreparedAssessment) -> dict[str, Any]:
-    return {name: getattr(prepared, name) for name in PreparedAssessment.__slots__ if name != "_keys"}
+    return {
+        name: getattr(prepared, name) for name in PreparedAssessment.__dataclass_fields__ if name != "_keys"
+    }
 
 
 @settings(max_examples=60, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
