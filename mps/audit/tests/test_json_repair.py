@@ -33,3 +33,24 @@ def test_changes_stored_as_a_string_of_json_become_the_object_again():
     sound.refresh_from_db()
     assert broken.changes == changes
     assert sound.changes == changes
+
+
+def test_a_json_column_holding_documents_is_repaired_the_same_way():
+    if connection.vendor != "postgresql":
+        pytest.skip("only PostgreSQL's bulk writes stored such strings")
+    document = {"ref": "r", "members": [{"first_name": "Ștefan"}]}
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE TEMPORARY TABLE repair_probe (document json)")
+        cursor.execute(
+            "INSERT INTO repair_probe VALUES (to_json(%s::text)), (%s::json)",
+            [json.dumps(document, ensure_ascii=False), json.dumps(document, ensure_ascii=False)],
+        )
+
+    with connection.schema_editor() as editor:
+        unwrap_json_strings("repair_probe", "document", "json").code(None, editor)
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT json_typeof(document), document::text FROM repair_probe")
+        rows = cursor.fetchall()
+    assert [kind for kind, _text in rows] == ["object", "object"]
+    assert all(json.loads(text) == document for _kind, text in rows)
