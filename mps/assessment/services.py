@@ -51,7 +51,7 @@ from mps.assessment.rules.validation import ROOT_PATH
 from mps.assessment.signals import assessments_recorded
 from mps.audit.models import AuditAction, AuditEvent
 from mps.audit.services import field_changes
-from mps.core.bulk import JsonText, NewRows, insert_rows
+from mps.core.bulk import JsonText, NewRows, fewer_garbage_collections, insert_rows
 from mps.core.errors import DomainValidationError
 from mps.core.search_text import fold_for_search
 from mps.geography.models import Locality, Village
@@ -705,15 +705,16 @@ def assessments_record(
         raise ValueError(f"Unknown source {source!r}; expected one of {SOURCES}.")
     outcomes: list[RecordResult | DomainValidationError | None] = [None] * len(documents)
     pending: list[PreparedAssessment] = []
-    for position, document in enumerate(documents):
-        try:
-            pending.append(prepare(document, line_number=position))
-        except Rejected as rejected:
-            outcomes[position] = _as_validation_error(rejected.problems)
-    while pending:
-        batch, pending = _independent_prefix(pending)
-        while batch:
-            batch = _record_batch(batch, actor=actor, source=source, then=then, outcomes=outcomes)
+    with fewer_garbage_collections():
+        for position, document in enumerate(documents):
+            try:
+                pending.append(prepare(document, line_number=position))
+            except Rejected as rejected:
+                outcomes[position] = _as_validation_error(rejected.problems)
+        while pending:
+            batch, pending = _independent_prefix(pending)
+            while batch:
+                batch = _record_batch(batch, actor=actor, source=source, then=then, outcomes=outcomes)
     assert all(outcome is not None for outcome in outcomes)
     return [outcome for outcome in outcomes if outcome is not None]
 
@@ -852,7 +853,7 @@ def assessments_import(
         raise ValueError("batch_size must be at least 1")
     summary = ImportSummary()
     outcomes = _Outcomes(summary, on_reject, progress)
-    with _LineChecker(workers) as checker, _Writer(actor, outcomes) as writer:
+    with fewer_garbage_collections(), _LineChecker(workers) as checker, _Writer(actor, outcomes) as writer:
         for chunk in checker.checked(_numbered_chunks(lines, batch_size)):
             prepared = []
             for (line_number, text), checked in chunk:
