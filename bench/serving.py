@@ -44,7 +44,8 @@ def gunicorn(threads: int = 4, port: int | None = None) -> Iterator[int]:
         cwd=ROOT,
         env=os.environ.copy(),
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        # MPS_BENCH_SERVER_LOG=path keeps what the server logged (errors with their tracebacks) to look into.
+        stderr=open(log, "a") if (log := os.environ.get("MPS_BENCH_SERVER_LOG")) else subprocess.DEVNULL,  # noqa: SIM115 -- the server's, open as long as it runs
         start_new_session=True,
     )
     try:

@@ -72,8 +72,10 @@ def insert_rows(model: type[models.Model], rows: Iterable[dict[str, Any]]) -> No
     values = operator.itemgetter(*columns.attnames)
     json_positions = [columns.attnames.index(name) for name in columns.json]
     # Binary: the server takes uuids, dates, timestamps and numbers as they are instead of parsing text, which
-    # is about a fifth of what a COPY of these tables costs it.
+    # is about a fifth of what a COPY of these tables costs it. The COPY goes through psycopg's own cursor, so
+    # its errors are turned into Django's here: callers catch IntegrityError and DatabaseError to fall back.
     with (
+        connection.wrap_database_errors,
         connection.cursor() as cursor,
         cursor.cursor.copy(
             f"COPY {connection.ops.quote_name(model._meta.db_table)} ({names}) FROM STDIN (FORMAT BINARY)"
