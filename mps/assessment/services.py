@@ -726,8 +726,12 @@ def _record_batch(
     source: str,
     then: _Then | None,
     outcomes: list[RecordResult | DomainValidationError | None],
+    again: bool = True,
 ) -> list[PreparedAssessment]:
-    """Record a batch of independent documents in one transaction; return the ones that must wait."""
+    """Record a batch of independent documents in one transaction; return the ones that must wait.
+
+    When the database refuses the batch, it is planned and written once more (``again``), then line by line.
+    """
     deferred: list[PreparedAssessment] = []
     decided: list[tuple[int, RecordResult | DomainValidationError]] = []
     try:
@@ -754,6 +758,11 @@ def _record_batch(
                 if done.status == _REJECTED
             ]
     except DatabaseError:
+        if again:
+            # Nearly always a device pushing at the same moment stored a CNP or a household this batch also
+            # writes, and has committed by now: planned again, the batch sees those rows and refuses only the
+            # lines that clash, where recording a hundred lines one by one would take seconds.
+            return _record_batch(batch, actor=actor, source=source, then=then, outcomes=outcomes, again=False)
         for line in batch[: len(batch) - len(deferred)]:
             outcomes[line.line_number] = _record_alone(line, actor=actor, source=source, then=then)
         return deferred

@@ -9,6 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from mps.accounts.tests.factories import worker_of
+from mps.assessment import services
 from mps.assessment.models import Assessment
 from mps.assessment.services import RecordResult, RecordStatus, assessment_record, assessments_record
 from mps.assessment.signals import assessments_recorded
@@ -16,6 +17,7 @@ from mps.assessment.synthetic import LOCALITIES, synthetic_assessments
 from mps.assessment.tests.stored import stored_clear, stored_snapshot
 from mps.core.errors import DomainValidationError
 from mps.geography.tests.factories import LocalityFactory
+from mps.registry.tests.factories import PersonFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -150,3 +152,37 @@ def test_queries_do_not_grow_with_the_batch(worker, storage_only):
         assert len(many.captured_queries) == len(few.captured_queries)
     else:  # SQLite splits bulk inserts by its limit on parameters
         assert len(many.captured_queries) < 2 * len(few.captured_queries)
+
+
+def test_a_batch_refused_because_of_a_concurrent_push_is_planned_again_not_line_by_line(
+    worker, storage_only, monkeypatch
+):
+    documents = [
+        d for d in synthetic_assessments(8, seed=4) if d["household"]["locality"] != str(LOCALITIES[-1])
+    ]
+    clashing = next(index for index, d in enumerate(documents) if any(m.get("cnp") for m in d["members"]))
+    member = next(index for index, m in enumerate(documents[clashing]["members"]) if m.get("cnp"))
+    # Another device stored someone with this CNP after this push read the registry: the first plan misses it.
+    PersonFactory.create(cnp=documents[clashing]["members"][member]["cnp"])
+    reads: list[int] = []
+    real_load_state = services._load_state
+
+    def racing_load_state(lines, actor, *, lock=False):
+        state = real_load_state(lines, actor, lock=lock)
+        reads.append(len(lines))
+        if len(reads) == 1:
+            state.cnp_holders = {}
+        return state
+
+    monkeypatch.setattr(services, "_load_state", racing_load_state)
+
+    outcomes = assessments_record(actor=worker, documents=documents, source="sync")
+
+    assert reads == [len(documents), len(documents)]  # one read for the batch and one for its second plan
+    refused = outcomes[clashing]
+    assert isinstance(refused, DomainValidationError)
+    assert list(refused.problems) == [f"members[{member}].cnp"]
+    assert [o.status for i, o in enumerate(outcomes) if i != clashing] == [RecordStatus.ACCEPTED] * (
+        len(documents) - 1
+    )
+    assert Assessment.objects.count() == len(documents) - 1
