@@ -53,6 +53,27 @@ class RefreshResult:
     seconds: float
 
 
+@dataclass(frozen=True)
+class Touched:
+    """What changed since the mark, by the figures it feeds: each source is recomputed only where it changed."""
+
+    # (locality, wave) with an assessment written since the mark: the assessment figures of that wave.
+    assessments: frozenset[tuple[int, int]] = frozenset()
+    # (locality, wave) with a census campaign or entry written since the mark: the census figures of that wave.
+    census: frozenset[tuple[int, int]] = frozenset()
+    # Localities with a case, service delivered or referral written since the mark: activity and caseloads.
+    cases: frozenset[int] = frozenset()
+
+    @property
+    def localities(self) -> set[int]:
+        """Return every locality with anything to recompute."""
+        return (
+            {siruta for siruta, _ in self.assessments}
+            | {siruta for siruta, _ in self.census}
+            | set(self.cases)
+        )
+
+
 def _q(name: str) -> str:
     return connection.ops.quote_name(name)
 
@@ -68,25 +89,62 @@ def _in(column: str, values: Sequence[Any] | None) -> tuple[str, list[Any]]:
     return f" AND {column} IN ({', '.join(['%s'] * len(values))})", list(values)
 
 
-def touched_localities(since: dt.datetime) -> set[int]:
-    """Return the localities with a row changed after ``since`` in any table the figures come from."""
-    touched: set[int] = set()
-    touched.update(
-        Assessment.objects.filter(updated_at__gt=since).values_list("locality_id", flat=True).distinct()
+def _in_pairs(
+    locality_column: str, wave_column: str, pairs: Iterable[tuple[int, int]] | None
+) -> tuple[str, list[Any]]:
+    """Return an ``AND`` clause keeping the rows of these (locality, wave) pairs; no clause for None (all).
+
+    One branch per wave, each a list of localities: every table filtered here has an index starting with
+    (locality, wave), which each branch uses.
+    """
+    if pairs is None:
+        return "", []
+    by_wave: dict[int, list[int]] = defaultdict(list)
+    for siruta, wave in sorted(pairs):
+        by_wave[wave].append(siruta)
+    branches, params = [], []
+    for wave, localities in sorted(by_wave.items()):
+        branches.append(
+            f"({wave_column} = %s AND {locality_column} IN ({', '.join(['%s'] * len(localities))}))"
+        )
+        params += [wave, *localities]
+    return f" AND ({' OR '.join(branches)})", params
+
+
+def touched_since(since: dt.datetime) -> Touched:
+    """Return what changed after ``since`` in the tables the figures come from, by source."""
+    # order_by(): the models' default ordering would otherwise join DISTINCT and return a row per assessment.
+    assessments = (
+        Assessment.objects.filter(updated_at__gt=since).order_by().values_list("locality_id", "wave_number")
     )
-    touched.update(
-        CensusCampaign.objects.filter(updated_at__gt=since).values_list("locality_id", flat=True).distinct()
-    )
-    touched.update(
-        CensusEntry.objects.filter(updated_at__gt=since)
-        .values_list("campaign__locality_id", flat=True)
+    census = set(
+        CensusCampaign.objects.filter(updated_at__gt=since)
+        .order_by()
+        .values_list("locality_id", "wave_number")
         .distinct()
     )
+    census.update(
+        CensusEntry.objects.filter(updated_at__gt=since)
+        .order_by()
+        .values_list("campaign__locality_id", "campaign__wave_number")
+        .distinct()
+    )
+    cases: set[int] = set()
     for model in _case_models():
-        touched.update(
-            model.objects.filter(updated_at__gt=since).values_list("locality_id", flat=True).distinct()
+        cases.update(
+            model.objects.filter(updated_at__gt=since)
+            .order_by()
+            .values_list("locality_id", flat=True)
+            .distinct()
         )
-    return touched
+    return Touched(
+        assessments=frozenset(assessments.distinct()), census=frozenset(census), cases=frozenset(cases)
+    )
+
+
+def touched_localities(since: dt.datetime) -> set[int]:
+    """Return the localities with a row changed after ``since`` in any table the figures come from."""
+    return touched_since(since).localities
 
 
 def _case_models() -> list[Any]:
@@ -101,9 +159,13 @@ def monitoring_refresh(*, full: bool = False, now: dt.datetime | None = None) ->
     started = time.perf_counter()
     run_start = now or timezone.now()
     with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                # The joins of a run hash a few hundred thousand rows; at the default 4 MB they spill to disk.
+                cursor.execute("SET LOCAL work_mem = '64MB'")
         mark = RefreshMark.objects.select_for_update().filter(name="default").first()
-        localities = None if full or mark is None else sorted(touched_localities(mark.high_water))
-        count = _recompute(localities, run_start)
+        touched = None if full or mark is None else touched_since(mark.high_water)
+        count = _recompute(touched, run_start)
         seconds = time.perf_counter() - started
         RefreshMark.objects.update_or_create(
             name="default",
@@ -114,7 +176,21 @@ def monitoring_refresh(*, full: bool = False, now: dt.datetime | None = None) ->
                 "duration_ms": int(seconds * 1000),
             },
         )
-    return RefreshResult(localities=count, full=localities is None, as_of=run_start, seconds=seconds)
+    return RefreshResult(localities=count, full=touched is None, as_of=run_start, seconds=seconds)
+
+
+def pause_after(run_seconds: float, *, every: float, share: float, freshness: float) -> float:
+    """Return how long the worker waits after a run of ``run_seconds`` before the next one.
+
+    At least ``every``; at least ``run_seconds·(1 - share)/share``, so that runs take at most ``share`` of the
+    time (a tenth: nine times the run), as PostgreSQL's autovacuum bounds its own cost; but never so long that a
+    change committed just after this run read the base tables would reach the dashboards later than
+    ``freshness`` seconds (the rest of this run, the pause, then a next run as long as this one:
+    pause + 2·run). When the runs are too long for both, freshness wins over the share, and ``every`` over
+    freshness.
+    """
+    paced = run_seconds * (1 - share) / share if 0 < share < 1 else 0.0
+    return max(every, min(paced, freshness - 2 * run_seconds))
 
 
 def _next_high_water(run_start: dt.datetime) -> dt.datetime:
@@ -137,30 +213,48 @@ def _next_high_water(run_start: dt.datetime) -> dt.datetime:
     return oldest - dt.timedelta(seconds=refresh_overlap_seconds())
 
 
-def _recompute(localities: list[int] | None, run_start: dt.datetime) -> int:
-    """Rebuild the locality rows of these localities (None: all) and the rolled-up rows above them."""
-    if localities == []:
-        return 0
-    if localities is None:
-        counties = None
+# The locality figures a run computes, before they are compared with the stored ones.
+_NEW_FIGURES = "monitoring_new_figures"
+_NEW_ACTIVITY = "monitoring_new_activity"
+_SCOPE = "monitoring_scope"
+_DELTA = "monitoring_delta"
+
+
+def _recompute(touched: Touched | None, run_start: dt.datetime) -> int:
+    """Recompute what changed (None: everything) and roll the difference up to the county, region and country.
+
+    The locality figures of each changed source are computed afresh into temporary tables, then compared with the
+    stored ones: only the rows whose value differs are written, and the same differences, summed by county,
+    region and country, are added to the rows above (a sum's change is the sum of its parts' changes, exactly).
+    A full rebuild is the same with empty tables to start from.
+    """
+    if touched is None:
         AreaFigure.objects.all().delete()
         AreaActivity.objects.all().delete()
         WorkerCaseload.objects.all().delete()
         refreshed = list(Locality.objects.values_list("siruta", flat=True))
+        figure_pairs: Iterable[tuple[int, int]] | None = None
+        census_pairs: Iterable[tuple[int, int]] | None = None
+        case_localities: list[int] | None = None
     else:
-        counties = sorted(
-            set(Locality.objects.filter(siruta__in=localities).values_list("county_id", flat=True))
-        )
-        areas = [str(siruta) for siruta in localities]
-        AreaFigure.objects.filter(level=AreaLevel.LOCALITY, area__in=areas).delete()
-        AreaActivity.objects.filter(level=AreaLevel.LOCALITY, area__in=areas).delete()
-        WorkerCaseload.objects.filter(locality_id__in=localities).delete()
-        refreshed = localities
-    _assessment_figures(localities)
-    _census_figures(localities)
-    _activity_figures(localities)
-    _roll_up(counties)
-    if localities is None and connection.vendor == "postgresql":
+        refreshed = sorted(touched.localities)
+        if not refreshed:
+            return 0
+        figure_pairs, census_pairs = touched.assessments, touched.census
+        case_localities = sorted(touched.cases)
+    _new_tables()
+    if figure_pairs is None or figure_pairs:
+        _assessment_figures(figure_pairs)
+    if census_pairs is None or census_pairs:
+        _census_figures(census_pairs)
+    if case_localities is None or case_localities:
+        _activity_figures(case_localities)
+    if touched is not None:
+        _scope(touched)
+    _apply_figures(full=touched is None)
+    _apply_activity(case_localities)
+    _drop(_NEW_FIGURES, _NEW_ACTIVITY, _SCOPE, _DELTA)
+    if touched is None and connection.vendor == "postgresql":
         # A rebuild replaces every row: give the planner the new statistics before the dashboards read them.
         with connection.cursor() as cursor:
             cursor.execute(f"ANALYZE {_table(AreaFigure)}, {_table(AreaActivity)}")
@@ -174,30 +268,146 @@ def _recompute(localities: list[int] | None, run_start: dt.datetime) -> int:
     return len(refreshed)
 
 
-def _locality_columns() -> str:
-    """Return the SQL that gives a locality row its area code, urban flag and marginalisation."""
-    urban = ", ".join(f"'{kind.value}'" for kind in URBAN_KINDS)
-    return f"CAST(loc.siruta AS VARCHAR(8)), loc.kind IN ({urban}), loc.marginalisation"
-
-
-def _insert_figures(select: str, params: list[Any]) -> None:
-    """Insert locality figures from a SELECT of (locality_id, wave_number, indicator, value)."""
-    sql = f"""
-        INSERT INTO {_table(AreaFigure)} (level, area, urban, marginalisation, wave_number, indicator, value)
-        SELECT 'locality', {_locality_columns()}, x.wave_number, x.indicator, x.value
-        FROM ({select}) x JOIN {_table(Locality)} loc ON loc.siruta = x.locality_id
-        WHERE x.value > 0
-    """
+def _new_tables() -> None:
+    """Create the empty temporary tables the locality figures of this run are computed into."""
+    _drop(_NEW_FIGURES, _NEW_ACTIVITY, _SCOPE, _DELTA)
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE {_NEW_FIGURES} (locality_id INTEGER, wave_number INTEGER, "
+            "indicator VARCHAR(40), value INTEGER)"
+        )
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE {_NEW_ACTIVITY} (locality_id INTEGER, month DATE, indicator VARCHAR(40), "
+            "bucket INTEGER, value INTEGER)"
+        )
 
 
-def _materialize(name: str, select: str, params: Sequence[Any] = ()) -> None:
-    """Store a SELECT in a temporary table, so that the statements after it read it instead of recomputing it."""
+def _scope(touched: Touched) -> None:
+    """Store which stored locality figures this run recomputed: (area, wave, source) of the changed sources."""
+    rows = [(str(siruta), wave, "assessment") for siruta, wave in touched.assessments]
+    rows += [(str(siruta), wave, "census") for siruta, wave in touched.census]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE {_SCOPE} (area VARCHAR(8), wave_number INTEGER, source VARCHAR(10))"
+        )
+        if rows:
+            cursor.executemany(f"INSERT INTO {_SCOPE} (area, wave_number, source) VALUES (%s, %s, %s)", rows)
+
+
+def _locality_columns() -> str:
+    """Return the SQL that gives a locality row (``loc``) its urban flag and marginalisation."""
+    urban = ", ".join(f"'{kind.value}'" for kind in URBAN_KINDS)
+    return f"loc.kind IN ({urban}) AS urban, loc.marginalisation AS marginalisation"
+
+
+def _apply_figures(*, full: bool) -> None:
+    """Write the changed locality figures and add their differences to the county, region and country rows."""
+    figures = _table(AreaFigure)
+    # The stored rows the new ones replace: those of the recomputed (locality, wave) of each source. Census
+    # figures and assessment figures of one locality and wave are told apart by their indicator.
+    replaced = (
+        ""
+        if full
+        else f"""
+        UNION ALL
+        SELECT CAST(f.area AS INTEGER), f.urban, f.marginalisation, f.wave_number, f.indicator, -f.value
+        FROM {figures} f JOIN {_SCOPE} s ON f.area = s.area AND f.wave_number = s.wave_number
+        WHERE f.level = 'locality'
+          AND s.source = CASE WHEN f.indicator LIKE '{ind.CENSUS_PREFIX}%%' THEN 'census' ELSE 'assessment' END"""
+    )
+    _materialize(
+        _DELTA,
+        f"""
+        SELECT d.locality_id, d.urban, d.marginalisation, d.wave_number, d.indicator, SUM(d.value) AS value
+        FROM (
+            SELECT n.locality_id, {_locality_columns()}, n.wave_number, n.indicator, n.value
+            FROM {_NEW_FIGURES} n JOIN {_table(Locality)} loc ON loc.siruta = n.locality_id{replaced}
+        ) d
+        GROUP BY d.locality_id, d.urban, d.marginalisation, d.wave_number, d.indicator
+        HAVING SUM(d.value) <> 0
+        """,
+    )
+    _add_up(figures, _DELTA, "wave_number", "")
+
+
+def _apply_activity(localities: list[int] | None) -> None:
+    """Write the changed activity rows of these localities (None: all) and add their differences above."""
+    activity = _table(AreaActivity)
+    if localities == []:
+        return
+    params: list[Any] = []
+    replaced = ""
+    if localities is not None:
+        where, params = _in("f.area", [str(siruta) for siruta in localities])
+        replaced = f"""
+        UNION ALL
+        SELECT CAST(f.area AS INTEGER), f.urban, f.marginalisation, f.month, f.indicator, f.bucket, -f.value
+        FROM {activity} f WHERE f.level = 'locality'{where}"""
+    _materialize(
+        _DELTA,
+        f"""
+        SELECT d.locality_id, d.urban, d.marginalisation, d.month, d.indicator, d.bucket, SUM(d.value) AS value
+        FROM (
+            SELECT n.locality_id, {_locality_columns()}, n.month, n.indicator, n.bucket, n.value
+            FROM {_NEW_ACTIVITY} n JOIN {_table(Locality)} loc ON loc.siruta = n.locality_id{replaced}
+        ) d
+        GROUP BY d.locality_id, d.urban, d.marginalisation, d.month, d.indicator, d.bucket
+        HAVING SUM(d.value) <> 0
+        """,
+        params,
+    )
+    _add_up(activity, _DELTA, "month", ", bucket")
+
+
+def _add_up(table: str, delta: str, period: str, extra: str) -> None:
+    """Add the locality differences in ``delta`` to the rows of the locality and of every area above it.
+
+    A row whose value falls to zero is deleted: no area stores a zero, as a rebuild would not.
+    """
+    county_table, locality_table = _table(County), _table(Locality)
+    levels = [
+        (AreaLevel.LOCALITY, "CAST(d.locality_id AS VARCHAR(8))", ""),
+        (AreaLevel.COUNTY, "loc.county_id", f"JOIN {locality_table} loc ON loc.siruta = d.locality_id"),
+        (
+            AreaLevel.REGION,
+            "cty.region_id",
+            f"JOIN {locality_table} loc ON loc.siruta = d.locality_id "
+            f"JOIN {county_table} cty ON cty.code = loc.county_id",
+        ),
+        (AreaLevel.COUNTRY, "'RO'", ""),
+    ]
+    key = f"level, area, urban, marginalisation, {period}, indicator{extra}"
+    columns = f"d.urban, d.marginalisation, d.{period}, d.indicator{extra.replace(', ', ', d.')}"
+    with connection.cursor() as cursor:
+        for level, parent, join in levels:
+            # PostgreSQL refuses a constant in GROUP BY: the country's rows group by nothing above them.
+            group = f"{parent}, " if level != AreaLevel.COUNTRY else ""
+            # "WHERE 1 = 1": SQLite needs a WHERE before ON CONFLICT in an INSERT … SELECT with a join.
+            cursor.execute(
+                f"""
+                INSERT INTO {table} ({key}, value)
+                SELECT %s, {parent}, {columns}, SUM(d.value)
+                FROM {delta} d {join}
+                WHERE 1 = 1
+                GROUP BY {group}{columns}
+                HAVING SUM(d.value) <> 0
+                ON CONFLICT ({key}) DO UPDATE SET value = {table}.value + excluded.value
+                """,
+                [level.value],
+            )
+        cursor.execute(f"DELETE FROM {table} WHERE value = 0")
+
+
+def _materialize(name: str, select: str, params: Sequence[Any] = (), *, analyze: bool = False) -> None:
+    """Store a SELECT in a temporary table, so that the statements after it read it instead of recomputing it.
+
+    ``analyze``: for a table later joined, whose size and keys the planner should know (a table only summed
+    needs no statistics, and gathering them costs a pass over it).
+    """
     with connection.cursor() as cursor:
         cursor.execute(f"DROP TABLE IF EXISTS {name}")
         cursor.execute(f"CREATE TEMPORARY TABLE {name} AS {select}", list(params))
-        if connection.vendor == "postgresql":
+        if analyze and connection.vendor == "postgresql":
             cursor.execute(f"ANALYZE {name}")
 
 
@@ -205,6 +415,16 @@ def _drop(*names: str) -> None:
     with connection.cursor() as cursor:
         for name in names:
             cursor.execute(f"DROP TABLE IF EXISTS {name}")
+
+
+def _insert_figures(select: str, params: list[Any]) -> None:
+    """Store new locality figures from a SELECT of (locality_id, wave_number, indicator, value)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {_NEW_FIGURES} (locality_id, wave_number, indicator, value) "
+            f"SELECT x.locality_id, x.wave_number, x.indicator, x.value FROM ({select}) x WHERE x.value > 0",
+            params,
+        )
 
 
 def _insert_unpivoted(source: str, columns: Sequence[tuple[str, str]]) -> None:
@@ -218,12 +438,13 @@ def _insert_unpivoted(source: str, columns: Sequence[tuple[str, str]]) -> None:
     )
 
 
-def _assessment_figures(localities: list[int] | None) -> None:
-    """Insert the figures computed from the latest assessment of each household in each wave."""
+def _assessment_figures(pairs: Iterable[tuple[int, int]] | None) -> None:
+    """Compute the figures of the latest assessment of each household in these (locality, wave) (None: all)."""
     assessment, members, findings = _table(Assessment), _table(MemberAnswers), _table(Finding)
-    where, params = _in("a.locality_id", localities)
-    # Findings carry their locality (indexed): filtering on it lets the database read only the changed places.
-    finding_where, finding_params = _in("f.locality_id", localities)
+    where, params = _in_pairs("a.locality_id", "a.wave_number", pairs)
+    # Findings carry their locality and wave (indexed): filtering on them lets the database read only the
+    # changed places and waves.
+    finding_where, finding_params = _in_pairs("f.locality_id", "f.wave_number", pairs)
     # The latest assessment of the household in its wave (by visit date, recording time, then id): every figure
     # below starts from it.
     _materialize(
@@ -238,6 +459,7 @@ def _assessment_figures(localities: list[int] | None) -> None:
         ){where}
         """,
         params,
+        analyze=True,
     )
     risks = ", ".join(
         f"SUM(CASE WHEN risk_level = '{risk}' THEN 1 ELSE 0 END) AS h_{risk}" for risk in ind.RISK_LEVELS
@@ -259,13 +481,33 @@ def _assessment_figures(localities: list[int] | None) -> None:
 
     # The members of those assessments. For a few localities on PostgreSQL, an index lookup by the list of
     # assessments: joined, the planner prefers to scan every member row of the country.
-    if localities is not None and connection.vendor == "postgresql":
+    if pairs is not None and connection.vendor == "postgresql":
         chosen_members = f"WHERE m.assessment_id = ANY(ARRAY(SELECT id FROM {_LATEST}))"
     else:
         chosen_members = f"WHERE m.assessment_id IN (SELECT id FROM {_LATEST})"
     _materialize(
         "monitoring_members",
         f"SELECT m.assessment_id, m.person_id, m.age, m.roma, m.disability FROM {members} m {chosen_members}",
+        analyze=True,
+    )
+    # The findings of those assessments, with what their person is: read once, for the codes, the dimensions and
+    # which people are vulnerable.
+    catalogue = load_catalogue(CURRENT_CATALOGUE)
+    dimension_of = " ".join(f"WHEN '{v.code}' THEN '{v.dimension}'" for v in catalogue.vulnerabilities)
+    _materialize(
+        "monitoring_findings",
+        f"""
+        SELECT l.id AS assessment_id, l.locality_id, l.wave_number, f.code, f.person_id,
+               CASE f.code {dimension_of} ELSE 'XX' END AS dimension,
+               CASE WHEN m.age < 18 THEN 1 ELSE 0 END AS child,
+               CASE WHEN m.roma THEN 1 ELSE 0 END AS roma,
+               CASE WHEN m.disability THEN 1 ELSE 0 END AS disability
+        FROM {_LATEST} l
+        JOIN {findings} f ON f.assessment_id = l.id
+        LEFT JOIN monitoring_members m ON m.assessment_id = f.assessment_id AND m.person_id = f.person_id
+        WHERE 1 = 1{finding_where}
+        """,
+        finding_params,
     )
     # People: every member of the latest assessments, with the household's risk and whether they have a finding.
     _materialize(
@@ -276,12 +518,9 @@ def _assessment_figures(localities: list[int] | None) -> None:
         FROM {_LATEST} l
         JOIN monitoring_members m ON m.assessment_id = l.id
         LEFT JOIN (
-            SELECT DISTINCT f.assessment_id, f.person_id
-            FROM {findings} f JOIN {_LATEST} l2 ON l2.id = f.assessment_id
-            WHERE f.person_id IS NOT NULL{finding_where}
+            SELECT DISTINCT assessment_id, person_id FROM monitoring_findings WHERE person_id IS NOT NULL
         ) v ON v.assessment_id = m.assessment_id AND v.person_id = m.person_id
         """,
-        finding_params,
     )
     person_sums: list[tuple[str, str]] = [
         (ind.PERSONS, "1 = 1"),
@@ -311,23 +550,6 @@ def _assessment_figures(localities: list[int] | None) -> None:
     )
 
     # Vulnerabilities: units with each code, and the people of each equity group among them.
-    catalogue = load_catalogue(CURRENT_CATALOGUE)
-    dimension_of = " ".join(f"WHEN '{v.code}' THEN '{v.dimension}'" for v in catalogue.vulnerabilities)
-    _materialize(
-        "monitoring_findings",
-        f"""
-        SELECT l.id AS assessment_id, l.locality_id, l.wave_number, f.code, f.person_id,
-               CASE f.code {dimension_of} ELSE 'XX' END AS dimension,
-               CASE WHEN m.age < 18 THEN 1 ELSE 0 END AS child,
-               CASE WHEN m.roma THEN 1 ELSE 0 END AS roma,
-               CASE WHEN m.disability THEN 1 ELSE 0 END AS disability
-        FROM {_LATEST} l
-        JOIN {findings} f ON f.assessment_id = l.id
-        LEFT JOIN monitoring_members m ON m.assessment_id = f.assessment_id AND m.person_id = f.person_id
-        WHERE 1 = 1{finding_where}
-        """,
-        finding_params,
-    )
     _materialize(
         "monitoring_codes",
         """SELECT locality_id, wave_number, code, COUNT(*) AS units, SUM(child) AS children,
@@ -372,9 +594,9 @@ def _assessment_figures(localities: list[int] | None) -> None:
     )
 
 
-def _census_figures(localities: list[int] | None) -> None:
-    """Insert census coverage per locality and wave: entries by source, visited, and by status."""
-    where, params = _in("c.locality_id", localities)
+def _census_figures(pairs: Iterable[tuple[int, int]] | None) -> None:
+    """Compute census coverage per locality and wave (None: all): entries by source, visited, and by status."""
+    where, params = _in_pairs("c.locality_id", "c.wave_number", pairs)
     source = f"""(SELECT c.locality_id, c.wave_number, e.source, e.status, e.attempts
         FROM {_table(CensusEntry)} e JOIN {_table(CensusCampaign)} c ON c.id = e.campaign_id
         WHERE 1 = 1{where}) e"""
@@ -392,7 +614,7 @@ def _census_figures(localities: list[int] | None) -> None:
 
 
 def _activity_figures(localities: list[int] | None) -> None:
-    """Insert services delivered and referrals per locality and month, and each worker's caseload."""
+    """Compute services delivered and referrals per locality and month, and replace each worker's caseload."""
     from mps.cases.models import OPEN_CASE_STATUSES, Case, Referral, ReferralStatus, ServiceDelivery
 
     only = {} if localities is None else {"locality_id__in": localities}
@@ -431,24 +653,13 @@ def _activity_figures(localities: list[int] | None) -> None:
         start = sent_on or timezone.localdate(created_at)
         days = max(0, (closed_on - start).days)
         values[(locality_id, closed_on.replace(day=1), ind.referrals_completed(institution), days)] += 1
-    places = dict(_locality_attributes(localities))
-    AreaActivity.objects.bulk_create(
-        [
-            AreaActivity(
-                level=AreaLevel.LOCALITY,
-                area=str(locality_id),
-                urban=places[locality_id][0],
-                marginalisation=places[locality_id][1],
-                month=month,
-                indicator=indicator,
-                bucket=bucket,
-                value=value,
-            )
-            for (locality_id, month, indicator, bucket), value in values.items()
-            if value
-        ],
-        batch_size=2000,
-    )
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"INSERT INTO {_NEW_ACTIVITY} (locality_id, month, indicator, bucket, value) VALUES (%s, %s, %s, %s, %s)",
+            [(*key, value) for key, value in values.items() if value],
+        )
+    if localities is not None:
+        WorkerCaseload.objects.filter(locality_id__in=localities).delete()
     WorkerCaseload.objects.bulk_create(
         [
             WorkerCaseload(
@@ -464,60 +675,3 @@ def _activity_figures(localities: list[int] | None) -> None:
 
 def _as_date(value: dt.date | dt.datetime) -> dt.date:
     return value.date() if isinstance(value, dt.datetime) else value
-
-
-def _locality_attributes(localities: Iterable[int] | None) -> Iterable[tuple[int, tuple[bool, str]]]:
-    rows = Locality.objects.all() if localities is None else Locality.objects.filter(siruta__in=localities)
-    for siruta, kind, marginalisation in rows.values_list("siruta", "kind", "marginalisation"):
-        yield siruta, (kind in URBAN_KINDS, marginalisation)
-
-
-def _roll_up(counties: list[str] | None) -> None:
-    """Sum locality rows into their counties, counties into regions, regions into the country."""
-    regions = (
-        None
-        if counties is None
-        else sorted(set(County.objects.filter(code__in=counties).values_list("region_id", flat=True)))
-    )
-    county_table, locality_table = _table(County), _table(Locality)
-    steps = [
-        # (level, parent code SQL, join from the child rows to the parent, child level, parents to redo)
-        (
-            AreaLevel.COUNTY,
-            "loc.county_id",
-            f"JOIN {locality_table} loc ON CAST(loc.siruta AS VARCHAR(8)) = f.area",
-            AreaLevel.LOCALITY,
-            "loc.county_id",
-            counties,
-        ),
-        (
-            AreaLevel.REGION,
-            "cty.region_id",
-            f"JOIN {county_table} cty ON cty.code = f.area",
-            AreaLevel.COUNTY,
-            "cty.region_id",
-            regions,
-        ),
-        (AreaLevel.COUNTRY, "'RO'", "", AreaLevel.REGION, None, None),
-    ]
-    for model, period in ((AreaFigure, "wave_number"), (AreaActivity, "month")):
-        extra = ", bucket" if model is AreaActivity else ""
-        for level, parent, join, child_level, parent_column, parents in steps:
-            existing = model.objects.filter(level=level)
-            if parents is not None and parent_column is not None:
-                existing = existing.filter(area__in=parents)
-            existing.delete()
-            where, params = _in(parent_column, parents) if parent_column else ("", [])
-            # PostgreSQL refuses a constant in GROUP BY: the country's rows group by nothing above them.
-            group = f"{parent}, " if parent_column else ""
-            with connection.cursor() as cursor:
-                cursor.execute(
-                    f"""
-                    INSERT INTO {_table(model)} (level, area, urban, marginalisation, {period}, indicator{extra}, value)
-                    SELECT %s, {parent}, f.urban, f.marginalisation, f.{period}, f.indicator{extra}, SUM(f.value)
-                    FROM {_table(model)} f {join}
-                    WHERE f.level = %s{where}
-                    GROUP BY {group}f.urban, f.marginalisation, f.{period}, f.indicator{extra}
-                    """,
-                    [level.value, child_level.value, *params],
-                )
