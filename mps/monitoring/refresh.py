@@ -1,17 +1,20 @@
-"""Rolling the aggregate tables forward: recompute only the localities whose data changed since the last run.
+"""Rolling the aggregate tables forward: by what changed since the last run, never by recounting everything.
 
 Policy. Nothing is counted on page load and nothing is maintained by a trigger or a per-insert receiver: a
-background worker (`manage.py monitoring_refresh --loop`) runs `monitoring_refresh` every 30 seconds. Each run
-finds the localities touched since the high-water mark (rows of assessments, census campaigns and entries,
-cases, services and referrals whose ``updated_at`` is later; imports and syncs included, since they write the
-same columns), recomputes those localities' figures from the base tables with set-based SQL, then sums them
-into their county, region and the country. A run is one transaction, so a dashboard sees either the old or the
-new figures, never half of them. The next mark is the run's start, or on PostgreSQL the start of the oldest
-transaction still open then (its rows were invisible to this run), minus a margin for clock differences
-(``MPS_MONITORING_REFRESH_OVERLAP``, default 10 s), so such rows are picked up by a later run while a locality
-changed once is recomputed about once. ``full=True`` rebuilds everything (first run, or after a change of
-reference data such as a locality's kind). Deleted rows are not seen by the mark; the platform never deletes
-assessments, and a full rebuild settles anything else.
+background worker (`manage.py monitoring_refresh --loop`) runs `monitoring_refresh` every 30 seconds at least,
+paced to a tenth of the time (``pause_after``). Each run finds what changed since the high-water mark (rows of
+assessments, census campaigns and entries, cases, services and referrals whose ``updated_at`` is later; imports
+and syncs included, since they write the same columns), by source. Assessment figures move household by
+household: the assessment counted so far for a changed household and wave (``CountedAssessment``) is subtracted
+and its latest one added. Census figures of a changed (locality, wave) and the case activity of a changed
+locality are recomputed from their rows. Only the locality rows whose value changed are written, and the same
+differences are added to their county, region and the country. A run is one transaction, so a dashboard sees
+either the old or the new figures, never half of them. The next mark is the run's start, or on PostgreSQL the
+start of the oldest transaction still open then (its rows were invisible to this run), minus a margin for clock
+differences (``MPS_MONITORING_REFRESH_OVERLAP``, default 10 s); an assessment seen again through that margin is
+already the counted one and changes nothing. ``full=True`` rebuilds everything from empty tables (first run, or
+after a change of reference data such as a locality's kind). Deleted rows are not seen by the mark; the platform
+never deletes assessments nor rewrites their answers, and a full rebuild settles anything else.
 """
 
 # ruff: noqa: S608 - the SQL below is composed from table names and code constants only; every value is a parameter.
@@ -36,7 +39,15 @@ from mps.geography.models import URBAN_KINDS, County, Locality
 
 from . import indicators as ind
 from .conf import refresh_overlap_seconds
-from .models import AreaActivity, AreaFigure, AreaLevel, LocalityRefresh, RefreshMark, WorkerCaseload
+from .models import (
+    AreaActivity,
+    AreaFigure,
+    AreaLevel,
+    CountedAssessment,
+    LocalityRefresh,
+    RefreshMark,
+    WorkerCaseload,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -57,7 +68,7 @@ class RefreshResult:
 class Touched:
     """What changed since the mark, by the figures it feeds: each source is recomputed only where it changed."""
 
-    # (locality, wave) with an assessment written since the mark: the assessment figures of that wave.
+    # (locality, wave) of the assessments written since the mark (their households are in ``_CHANGED``).
     assessments: frozenset[tuple[int, int]] = frozenset()
     # (locality, wave) with a census campaign or entry written since the mark: the census figures of that wave.
     census: frozenset[tuple[int, int]] = frozenset()
@@ -111,12 +122,23 @@ def _in_pairs(
     return f" AND ({' OR '.join(branches)})", params
 
 
-def touched_since(since: dt.datetime) -> Touched:
-    """Return what changed after ``since`` in the tables the figures come from, by source."""
-    # order_by(): the models' default ordering would otherwise join DISTINCT and return a row per assessment.
-    assessments = (
-        Assessment.objects.filter(updated_at__gt=since).order_by().values_list("locality_id", "wave_number")
+def _touched_since(since: dt.datetime) -> Touched:
+    """Return what changed after ``since`` in the tables the figures come from, by source.
+
+    The households and waves with an assessment written since then (and the localities of those assessments: a
+    household that moved has some in two) are kept in the temporary table ``_CHANGED`` for the run.
+    """
+    assessment = _table(Assessment)
+    _materialize(
+        _CHANGED,
+        f"SELECT DISTINCT household_id, wave_number, locality_id FROM {assessment} WHERE updated_at > %s",
+        [since],
+        analyze=True,
     )
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT DISTINCT locality_id, wave_number FROM {_CHANGED}")
+        assessments = frozenset((siruta, wave) for siruta, wave in cursor.fetchall())
+    # order_by(): the models' default ordering would otherwise join DISTINCT and return a row per row.
     census = set(
         CensusCampaign.objects.filter(updated_at__gt=since)
         .order_by()
@@ -137,14 +159,7 @@ def touched_since(since: dt.datetime) -> Touched:
             .values_list("locality_id", flat=True)
             .distinct()
         )
-    return Touched(
-        assessments=frozenset(assessments.distinct()), census=frozenset(census), cases=frozenset(cases)
-    )
-
-
-def touched_localities(since: dt.datetime) -> set[int]:
-    """Return the localities with a row changed after ``since`` in any table the figures come from."""
-    return touched_since(since).localities
+    return Touched(assessments=assessments, census=frozenset(census), cases=frozenset(cases))
 
 
 def _case_models() -> list[Any]:
@@ -164,7 +179,7 @@ def monitoring_refresh(*, full: bool = False, now: dt.datetime | None = None) ->
                 # The joins of a run hash a few hundred thousand rows; at the default 4 MB they spill to disk.
                 cursor.execute("SET LOCAL work_mem = '64MB'")
         mark = RefreshMark.objects.select_for_update().filter(name="default").first()
-        touched = None if full or mark is None else touched_since(mark.high_water)
+        touched = None if full or mark is None else _touched_since(mark.high_water)
         count = _recompute(touched, run_start)
         seconds = time.perf_counter() - started
         RefreshMark.objects.update_or_create(
@@ -218,48 +233,53 @@ _NEW_FIGURES = "monitoring_new_figures"
 _NEW_ACTIVITY = "monitoring_new_activity"
 _SCOPE = "monitoring_scope"
 _DELTA = "monitoring_delta"
+_CHANGED = "monitoring_changed"
 
 
 def _recompute(touched: Touched | None, run_start: dt.datetime) -> int:
-    """Recompute what changed (None: everything) and roll the difference up to the county, region and country.
+    """Roll the figures forward by what changed (None: rebuild them) and add the differences to the areas above.
 
-    The locality figures of each changed source are computed afresh into temporary tables, then compared with the
-    stored ones: only the rows whose value differs are written, and the same differences, summed by county,
-    region and country, are added to the rows above (a sum's change is the sum of its parts' changes, exactly).
-    A full rebuild is the same with empty tables to start from.
+    Assessment figures change by household: for each household and wave with a new assessment, the assessment
+    counted so far (``CountedAssessment``) is subtracted and the latest one added, so a run costs what changed,
+    not the size of the localities it touched. Census figures of a changed (locality, wave) and case activity of
+    a changed locality are recomputed and compared with the stored ones (they are small). Only rows whose value
+    changed are written, and the same differences, summed by county, region and country, are added to the rows
+    above (a sum's change is the sum of its parts' changes, exactly). A rebuild is the same from empty tables.
     """
     if touched is None:
         AreaFigure.objects.all().delete()
         AreaActivity.objects.all().delete()
         WorkerCaseload.objects.all().delete()
-        refreshed = list(Locality.objects.values_list("siruta", flat=True))
-        figure_pairs: Iterable[tuple[int, int]] | None = None
+        CountedAssessment.objects.all().delete()
+        refreshed = set(Locality.objects.values_list("siruta", flat=True))
         census_pairs: Iterable[tuple[int, int]] | None = None
         case_localities: list[int] | None = None
     else:
-        refreshed = sorted(touched.localities)
+        refreshed = touched.localities
         if not refreshed:
+            _drop(_CHANGED)
             return 0
-        figure_pairs, census_pairs = touched.assessments, touched.census
-        case_localities = sorted(touched.cases)
+        census_pairs, case_localities = touched.census, sorted(touched.cases)
     _new_tables()
-    if figure_pairs is None or figure_pairs:
-        _assessment_figures(figure_pairs)
+    if touched is None or touched.assessments:
+        # A household that moved changes the figures of the locality it left too.
+        refreshed |= _assessment_differences(full=touched is None)
     if census_pairs is None or census_pairs:
         _census_figures(census_pairs)
     if case_localities is None or case_localities:
         _activity_figures(case_localities)
-    if touched is not None:
-        _scope(touched)
-    _apply_figures(full=touched is None)
+    _census_scope(census_pairs)
+    _apply_figures()
     _apply_activity(case_localities)
-    _drop(_NEW_FIGURES, _NEW_ACTIVITY, _SCOPE, _DELTA)
+    _drop(_NEW_FIGURES, _NEW_ACTIVITY, _SCOPE, _DELTA, _CHANGED)
     if touched is None and connection.vendor == "postgresql":
         # A rebuild replaces every row: give the planner the new statistics before the dashboards read them.
         with connection.cursor() as cursor:
-            cursor.execute(f"ANALYZE {_table(AreaFigure)}, {_table(AreaActivity)}")
+            cursor.execute(
+                f"ANALYZE {_table(AreaFigure)}, {_table(AreaActivity)}, {_table(CountedAssessment)}"
+            )
     LocalityRefresh.objects.bulk_create(
-        [LocalityRefresh(locality_id=siruta, refreshed_at=run_start) for siruta in refreshed],
+        [LocalityRefresh(locality_id=siruta, refreshed_at=run_start) for siruta in sorted(refreshed)],
         update_conflicts=True,
         unique_fields=["locality"],
         update_fields=["refreshed_at"],
@@ -282,16 +302,13 @@ def _new_tables() -> None:
         )
 
 
-def _scope(touched: Touched) -> None:
-    """Store which stored locality figures this run recomputed: (area, wave, source) of the changed sources."""
-    rows = [(str(siruta), wave, "assessment") for siruta, wave in touched.assessments]
-    rows += [(str(siruta), wave, "census") for siruta, wave in touched.census]
+def _census_scope(pairs: Iterable[tuple[int, int]] | None) -> None:
+    """Store the (locality, wave) whose census figures this run recomputed (None: a rebuild, nothing stored)."""
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"CREATE TEMPORARY TABLE {_SCOPE} (area VARCHAR(8), wave_number INTEGER, source VARCHAR(10))"
-        )
+        cursor.execute(f"CREATE TEMPORARY TABLE {_SCOPE} (area VARCHAR(8), wave_number INTEGER)")
+        rows = [(str(siruta), wave) for siruta, wave in pairs or ()]
         if rows:
-            cursor.executemany(f"INSERT INTO {_SCOPE} (area, wave_number, source) VALUES (%s, %s, %s)", rows)
+            cursor.executemany(f"INSERT INTO {_SCOPE} (area, wave_number) VALUES (%s, %s)", rows)
 
 
 def _locality_columns() -> str:
@@ -300,28 +317,24 @@ def _locality_columns() -> str:
     return f"loc.kind IN ({urban}) AS urban, loc.marginalisation AS marginalisation"
 
 
-def _apply_figures(*, full: bool) -> None:
-    """Write the changed locality figures and add their differences to the county, region and country rows."""
+def _apply_figures() -> None:
+    """Write the changed locality figures and add their differences to the county, region and country rows.
+
+    ``_NEW_FIGURES`` holds the differences of the assessment figures and the recomputed census figures; the
+    stored census rows of the recomputed (locality, wave) are subtracted from the latter.
+    """
     figures = _table(AreaFigure)
-    # The stored rows the new ones replace: those of the recomputed (locality, wave) of each source. Census
-    # figures and assessment figures of one locality and wave are told apart by their indicator.
-    replaced = (
-        ""
-        if full
-        else f"""
-        UNION ALL
-        SELECT CAST(f.area AS INTEGER), f.urban, f.marginalisation, f.wave_number, f.indicator, -f.value
-        FROM {figures} f JOIN {_SCOPE} s ON f.area = s.area AND f.wave_number = s.wave_number
-        WHERE f.level = 'locality'
-          AND s.source = CASE WHEN f.indicator LIKE '{ind.CENSUS_PREFIX}%%' THEN 'census' ELSE 'assessment' END"""
-    )
     _materialize(
         _DELTA,
         f"""
         SELECT d.locality_id, d.urban, d.marginalisation, d.wave_number, d.indicator, SUM(d.value) AS value
         FROM (
             SELECT n.locality_id, {_locality_columns()}, n.wave_number, n.indicator, n.value
-            FROM {_NEW_FIGURES} n JOIN {_table(Locality)} loc ON loc.siruta = n.locality_id{replaced}
+            FROM {_NEW_FIGURES} n JOIN {_table(Locality)} loc ON loc.siruta = n.locality_id
+            UNION ALL
+            SELECT CAST(f.area AS INTEGER), f.urban, f.marginalisation, f.wave_number, f.indicator, -f.value
+            FROM {figures} f JOIN {_SCOPE} s ON f.area = s.area AND f.wave_number = s.wave_number
+            WHERE f.level = 'locality' AND f.indicator LIKE '{ind.CENSUS_PREFIX}%%'
         ) d
         GROUP BY d.locality_id, d.urban, d.marginalisation, d.wave_number, d.indicator
         HAVING SUM(d.value) <> 0
@@ -418,11 +431,11 @@ def _drop(*names: str) -> None:
 
 
 def _insert_figures(select: str, params: list[Any]) -> None:
-    """Store new locality figures from a SELECT of (locality_id, wave_number, indicator, value)."""
+    """Store locality figures (or their differences) from a SELECT of (locality_id, wave_number, indicator, value)."""
     with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {_NEW_FIGURES} (locality_id, wave_number, indicator, value) "
-            f"SELECT x.locality_id, x.wave_number, x.indicator, x.value FROM ({select}) x WHERE x.value > 0",
+            f"SELECT x.locality_id, x.wave_number, x.indicator, x.value FROM ({select}) x WHERE x.value <> 0",
             params,
         )
 
@@ -438,36 +451,83 @@ def _insert_unpivoted(source: str, columns: Sequence[tuple[str, str]]) -> None:
     )
 
 
-def _assessment_figures(pairs: Iterable[tuple[int, int]] | None) -> None:
-    """Compute the figures of the latest assessment of each household in these (locality, wave) (None: all)."""
-    assessment, members, findings = _table(Assessment), _table(MemberAnswers), _table(Finding)
-    where, params = _in_pairs("a.locality_id", "a.wave_number", pairs)
-    # Findings carry their locality and wave (indexed): filtering on them lets the database read only the
-    # changed places and waves.
-    finding_where, finding_params = _in_pairs("f.locality_id", "f.wave_number", pairs)
-    # The latest assessment of the household in its wave (by visit date, recording time, then id): every figure
-    # below starts from it.
-    _materialize(
-        _LATEST,
-        f"""
-        SELECT a.id, a.locality_id, a.wave_number, a.risk_level, a.has_critical
-        FROM {assessment} a
+def _signed_assessments(*, full: bool) -> None:
+    """Store in ``_LATEST`` the assessments whose figures to add (sign 1) and to subtract (sign -1).
+
+    Rebuild: the latest assessment of every household in every wave, each added. Otherwise, for the households and
+    waves in ``_CHANGED``: their latest assessment now, added, and the one counted so far, subtracted, where the
+    two differ (a household seen again through the mark's overlap, with the same latest assessment, changes
+    nothing). ``CountedAssessment`` is brought up to date in the same transaction.
+    """
+    assessment, counted = _table(Assessment), _table(CountedAssessment)
+    # The latest assessment of the household in its wave: by visit date, recording time, then id.
+    latest = f"""
+        SELECT a.id, a.household_id, a.locality_id, a.wave_number, a.risk_level, a.has_critical
+        FROM {assessment} a {{join}}
         WHERE NOT EXISTS (
             SELECT 1 FROM {assessment} b
             WHERE b.household_id = a.household_id AND b.wave_number = a.wave_number
               AND (b.assessed_on, b.created_at, b.id) > (a.assessed_on, a.created_at, a.id)
-        ){where}
-        """,
-        params,
-        analyze=True,
-    )
+        )"""
+    if full:
+        _materialize(_LATEST, f"SELECT x.*, 1 AS sign FROM ({latest.format(join='')}) x", analyze=True)
+    else:
+        _materialize(
+            "monitoring_now",
+            latest.format(
+                join=f"JOIN (SELECT DISTINCT household_id, wave_number FROM {_CHANGED}) c "
+                "ON c.household_id = a.household_id AND c.wave_number = a.wave_number"
+            ),
+            analyze=True,
+        )
+        _materialize(
+            _LATEST,
+            f"""
+            SELECT n.id, n.household_id, n.locality_id, n.wave_number, n.risk_level, n.has_critical, 1 AS sign
+            FROM monitoring_now n
+            LEFT JOIN {counted} k ON k.household_id = n.household_id AND k.wave_number = n.wave_number
+            WHERE k.assessment_id IS NULL OR k.assessment_id <> n.id
+            UNION ALL
+            SELECT a.id, a.household_id, a.locality_id, a.wave_number, a.risk_level, a.has_critical, -1
+            FROM monitoring_now n
+            JOIN {counted} k ON k.household_id = n.household_id AND k.wave_number = n.wave_number
+            JOIN {assessment} a ON a.id = k.assessment_id
+            WHERE k.assessment_id <> n.id
+            """,
+            analyze=True,
+        )
+        _drop("monitoring_now")
+    with connection.cursor() as cursor:
+        if not full:
+            cursor.execute(
+                f"DELETE FROM {counted} WHERE (household_id, wave_number) IN "
+                f"(SELECT household_id, wave_number FROM {_LATEST} WHERE sign = -1)"
+            )
+        cursor.execute(
+            f"INSERT INTO {counted} (household_id, wave_number, assessment_id) "
+            f"SELECT household_id, wave_number, id FROM {_LATEST} WHERE sign = 1"
+        )
+
+
+def _assessment_differences(*, full: bool) -> set[int]:
+    """Store the differences the changed assessments make to the locality figures; return those localities.
+
+    Every assessment figure is a sum over the counted assessments of what each one holds (its household, its
+    members, its findings; people of a dimension are counted within each household, like every other person
+    figure), so adding and subtracting assessments in ``_LATEST`` by their sign gives the exact difference.
+    """
+    _signed_assessments(full=full)
+    members, findings = _table(MemberAnswers), _table(Finding)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT DISTINCT locality_id FROM {_LATEST}")
+        localities = {siruta for (siruta,) in cursor.fetchall()}
     risks = ", ".join(
-        f"SUM(CASE WHEN risk_level = '{risk}' THEN 1 ELSE 0 END) AS h_{risk}" for risk in ind.RISK_LEVELS
+        f"SUM(CASE WHEN risk_level = '{risk}' THEN sign ELSE 0 END) AS h_{risk}" for risk in ind.RISK_LEVELS
     )
     _materialize(
         "monitoring_households",
-        f"""SELECT locality_id, wave_number, COUNT(*) AS h_all,
-            SUM(CASE WHEN has_critical THEN 1 ELSE 0 END) AS h_critical, {risks}
+        f"""SELECT locality_id, wave_number, SUM(sign) AS h_all,
+            SUM(CASE WHEN has_critical THEN sign ELSE 0 END) AS h_critical, {risks}
             FROM {_LATEST} GROUP BY locality_id, wave_number""",
     )
     _insert_unpivoted(
@@ -479,41 +539,40 @@ def _assessment_figures(pairs: Iterable[tuple[int, int]] | None) -> None:
         ],
     )
 
-    # The members of those assessments. For a few localities on PostgreSQL, an index lookup by the list of
-    # assessments: joined, the planner prefers to scan every member row of the country.
-    if pairs is not None and connection.vendor == "postgresql":
-        chosen_members = f"WHERE m.assessment_id = ANY(ARRAY(SELECT id FROM {_LATEST}))"
-    else:
-        chosen_members = f"WHERE m.assessment_id IN (SELECT id FROM {_LATEST})"
+    # The members and findings of those assessments. For a run on PostgreSQL, index lookups by the list of
+    # assessments: joined, the planner prefers to scan every row of the country.
+    def of_latest(column: str) -> str:
+        if not full and connection.vendor == "postgresql":
+            return f"{column} = ANY(ARRAY(SELECT id FROM {_LATEST}))"
+        return f"{column} IN (SELECT id FROM {_LATEST})"
+
     _materialize(
         "monitoring_members",
-        f"SELECT m.assessment_id, m.person_id, m.age, m.roma, m.disability FROM {members} m {chosen_members}",
+        f"SELECT m.assessment_id, m.person_id, m.age, m.roma, m.disability FROM {members} m "
+        f"WHERE {of_latest('m.assessment_id')}",
         analyze=True,
     )
-    # The findings of those assessments, with what their person is: read once, for the codes, the dimensions and
-    # which people are vulnerable.
+    # The findings, with what their person is: read once, for the codes, the dimensions and who is vulnerable.
     catalogue = load_catalogue(CURRENT_CATALOGUE)
     dimension_of = " ".join(f"WHEN '{v.code}' THEN '{v.dimension}'" for v in catalogue.vulnerabilities)
     _materialize(
         "monitoring_findings",
         f"""
-        SELECT l.id AS assessment_id, l.locality_id, l.wave_number, f.code, f.person_id,
+        SELECT l.id AS assessment_id, l.locality_id, l.wave_number, l.sign, f.code, f.person_id,
                CASE f.code {dimension_of} ELSE 'XX' END AS dimension,
                CASE WHEN m.age < 18 THEN 1 ELSE 0 END AS child,
                CASE WHEN m.roma THEN 1 ELSE 0 END AS roma,
                CASE WHEN m.disability THEN 1 ELSE 0 END AS disability
-        FROM {_LATEST} l
-        JOIN {findings} f ON f.assessment_id = l.id
+        FROM (SELECT * FROM {findings} WHERE {of_latest("assessment_id")}) f
+        JOIN {_LATEST} l ON l.id = f.assessment_id
         LEFT JOIN monitoring_members m ON m.assessment_id = f.assessment_id AND m.person_id = f.person_id
-        WHERE 1 = 1{finding_where}
         """,
-        finding_params,
     )
-    # People: every member of the latest assessments, with the household's risk and whether they have a finding.
+    # People: every member of those assessments, with the household's risk and whether they have a finding.
     _materialize(
         "monitoring_people",
         f"""
-        SELECT l.locality_id, l.wave_number, l.risk_level, m.age, m.roma, m.disability,
+        SELECT l.locality_id, l.wave_number, l.sign, l.risk_level, m.age, m.roma, m.disability,
                CASE WHEN v.person_id IS NULL THEN 0 ELSE 1 END AS vulnerable
         FROM {_LATEST} l
         JOIN monitoring_members m ON m.assessment_id = l.id
@@ -538,7 +597,7 @@ def _assessment_figures(pairs: Iterable[tuple[int, int]] | None) -> None:
             (f"children.{group}.vulnerable", f"age < 18 AND {condition} AND vulnerable = 1"),
         ]
     sums = ", ".join(
-        f"SUM(CASE WHEN {condition} THEN 1 ELSE 0 END) AS p{index}"
+        f"SUM(CASE WHEN {condition} THEN sign ELSE 0 END) AS p{index}"
         for index, (_, condition) in enumerate(person_sums)
     )
     _materialize(
@@ -552,8 +611,8 @@ def _assessment_figures(pairs: Iterable[tuple[int, int]] | None) -> None:
     # Vulnerabilities: units with each code, and the people of each equity group among them.
     _materialize(
         "monitoring_codes",
-        """SELECT locality_id, wave_number, code, COUNT(*) AS units, SUM(child) AS children,
-                  SUM(roma) AS roma, SUM(disability) AS disability
+        """SELECT locality_id, wave_number, code, SUM(sign) AS units, SUM(child * sign) AS children,
+                  SUM(roma * sign) AS roma, SUM(disability * sign) AS disability
            FROM monitoring_findings GROUP BY locality_id, wave_number, code""",
     )
     _insert_unpivoted(
@@ -565,14 +624,19 @@ def _assessment_figures(pairs: Iterable[tuple[int, int]] | None) -> None:
             ("'code.' || code || '.disability'", "disability"),
         ],
     )
-    # Dimensions: households with any vulnerability of the dimension, and the people and children with one.
+    # Dimensions: households with any vulnerability of the dimension, and the people and children with one in
+    # each household (a person is counted once per household, like every person figure).
     _materialize(
         "monitoring_dimensions",
-        """SELECT locality_id, wave_number, dimension,
-                  COUNT(DISTINCT assessment_id) AS households,
-                  COUNT(DISTINCT person_id) AS persons,
-                  COUNT(DISTINCT CASE WHEN child = 1 THEN person_id END) AS children
-           FROM monitoring_findings GROUP BY locality_id, wave_number, dimension""",
+        """SELECT locality_id, wave_number, dimension, SUM(sign) AS households, 0 AS persons, 0 AS children
+           FROM (SELECT DISTINCT assessment_id, locality_id, wave_number, dimension, sign
+                 FROM monitoring_findings) h
+           GROUP BY locality_id, wave_number, dimension
+           UNION ALL
+           SELECT locality_id, wave_number, dimension, 0, SUM(sign), SUM(child * sign)
+           FROM (SELECT DISTINCT assessment_id, person_id, locality_id, wave_number, dimension, sign, child
+                 FROM monitoring_findings WHERE person_id IS NOT NULL) p
+           GROUP BY locality_id, wave_number, dimension""",
     )
     _insert_unpivoted(
         "monitoring_dimensions",
@@ -592,6 +656,7 @@ def _assessment_figures(pairs: Iterable[tuple[int, int]] | None) -> None:
         "monitoring_codes",
         "monitoring_dimensions",
     )
+    return localities
 
 
 def _census_figures(pairs: Iterable[tuple[int, int]] | None) -> None:

@@ -23,7 +23,7 @@ from mps.monitoring.models import (
 )
 from mps.monitoring.refresh import monitoring_refresh, pause_after
 from mps.monitoring.selectors import area_figures
-from mps.monitoring.tests.data import NO_ELECTRICITY, document
+from mps.monitoring.tests.data import DAMP, NO_ELECTRICITY, NO_HEATING, document
 
 pytestmark = pytest.mark.django_db
 
@@ -265,3 +265,35 @@ def test_pacing_bounds_the_share_while_freshness_allows_it():
 
 def test_without_pacing_the_worker_runs_at_its_interval():
     assert pause_after(12.0, every=30, share=1, freshness=60) == 30
+
+
+def test_a_household_seen_again_through_the_overlap_is_not_counted_twice(refreshed):
+    # The default overlap: every run looks back ten seconds, so it sees the last run's assessments again.
+    assessment_record(
+        actor=None, document=document(5, 0, "T1", dt.date(2025, 1, 22), DAMP, siruta=refreshed.siruta)
+    )
+    monitoring_refresh()
+    monitoring_refresh()
+
+    assert _figures(AreaLevel.COUNTRY, "RO", 1)[ind.HOUSEHOLDS] == 4
+    _assert_a_rebuild_agrees()
+
+
+def test_a_household_that_moved_leaves_the_figures_of_its_old_locality(refreshed, settings):
+    settings.MPS_MONITORING_REFRESH_OVERLAP = 0
+    other = LocalityFactory.create(siruta=54976)
+    monitoring_refresh(full=True)
+    later = timezone.now() + dt.timedelta(minutes=5)
+
+    # Household 2's later T1 visit finds it in the other locality: its T1 counts there, no longer here.
+    assessment_record(
+        actor=None, document=document(2, 3, "T1", dt.date(2025, 2, 1), NO_HEATING, siruta=other.siruta)
+    )
+    monitoring_refresh(now=later)
+
+    assert _figures(AreaLevel.LOCALITY, str(refreshed.siruta), 1)[ind.HOUSEHOLDS] == 2
+    assert _figures(AreaLevel.LOCALITY, str(other.siruta), 1)[ind.HOUSEHOLDS] == 1
+    assert _figures(AreaLevel.COUNTY, "BC", 1)[ind.HOUSEHOLDS] == 3
+    # Both localities' pages are built again: the one it left changed too.
+    assert LocalityRefresh.objects.get(locality=refreshed).refreshed_at == later
+    _assert_a_rebuild_agrees()
