@@ -228,7 +228,8 @@ def _next_high_water(run_start: dt.datetime) -> dt.datetime:
     return oldest - dt.timedelta(seconds=refresh_overlap_seconds())
 
 
-# The locality figures a run computes, before they are compared with the stored ones.
+# Temporary tables of a run: the differences of the assessment figures and the recomputed census figures, the
+# recomputed activity, the census scope, the differences to write, the changed households.
 _NEW_FIGURES = "monitoring_new_figures"
 _NEW_ACTIVITY = "monitoring_new_activity"
 _SCOPE = "monitoring_scope"
