@@ -179,7 +179,7 @@ def monitoring_refresh(*, full: bool = False, now: dt.datetime | None = None) ->
                 # The joins of a run hash a few hundred thousand rows; at the default 4 MB they spill to disk.
                 cursor.execute("SET LOCAL work_mem = '64MB'")
         mark = RefreshMark.objects.select_for_update().filter(name="default").first()
-        touched = None if full or mark is None else _touched_since(mark.high_water)
+        touched = None if full or mark is None or _split_changed() else _touched_since(mark.high_water)
         count = _recompute(touched, run_start)
         seconds = time.perf_counter() - started
         RefreshMark.objects.update_or_create(
@@ -192,6 +192,31 @@ def monitoring_refresh(*, full: bool = False, now: dt.datetime | None = None) ->
             },
         )
     return RefreshResult(localities=count, full=touched is None, as_of=run_start, seconds=seconds)
+
+
+def _split_changed() -> bool:
+    """Whether a locality's urban/rural kind or marginalisation differs from its stored figures' split.
+
+    A run adds and subtracts a locality's households under its split as it is now; after a change of reference
+    data it would subtract them from rows that are not there. Such a run rebuilds everything instead (one pass
+    over the localities' household rows, a few tens of milliseconds).
+    """
+    urban = ", ".join(f"'{kind.value}'" for kind in URBAN_KINDS)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            SELECT 1 FROM {_table(AreaFigure)} f
+            JOIN {_table(Locality)} loc ON f.area = CAST(loc.siruta AS VARCHAR(8))
+            WHERE f.level = 'locality' AND f.indicator = %s
+              AND (f.urban <> (loc.kind IN ({urban})) OR f.marginalisation <> loc.marginalisation)
+            LIMIT 1
+            """,
+            [ind.HOUSEHOLDS],
+        )
+        changed = cursor.fetchone() is not None
+    if changed:
+        logger.warning("A locality's kind or marginalisation changed: the monitoring figures are rebuilt.")
+    return changed
 
 
 def pause_after(run_seconds: float, *, every: float, share: float, freshness: float) -> float:

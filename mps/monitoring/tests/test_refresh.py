@@ -10,6 +10,7 @@ from mps.cases.models import Case, Place, Service
 from mps.cases.services import delivery_record
 from mps.census.models import EntrySource
 from mps.census.tests.factories import CensusCampaignFactory, CensusEntryFactory
+from mps.geography.models import Locality
 from mps.geography.tests.factories import LocalityFactory
 from mps.monitoring import indicators as ind
 from mps.monitoring.areas import area_get
@@ -296,4 +297,21 @@ def test_a_household_that_moved_leaves_the_figures_of_its_old_locality(refreshed
     assert _figures(AreaLevel.COUNTY, "BC", 1)[ind.HOUSEHOLDS] == 3
     # Both localities' pages are built again: the one it left changed too.
     assert LocalityRefresh.objects.get(locality=refreshed).refreshed_at == later
+    _assert_a_rebuild_agrees()
+
+
+def test_a_locality_that_changed_kind_is_rebuilt_under_its_new_split(refreshed, settings):
+    settings.MPS_MONITORING_REFRESH_OVERLAP = 0
+    monitoring_refresh(full=True)
+    Locality.objects.filter(siruta=refreshed.siruta).update(kind="town", marginalisation="high")
+    assessment_record(
+        actor=None, document=document(5, 0, "T1", dt.date(2025, 1, 22), DAMP, siruta=refreshed.siruta)
+    )
+
+    result = monitoring_refresh()
+
+    assert result.full
+    rows = AreaFigure.objects.filter(area__in=[str(refreshed.siruta), "BC", "RO"])
+    assert set(rows.values_list("urban", "marginalisation")) == {(True, "high")}
+    assert _figures(AreaLevel.COUNTRY, "RO", 1)[ind.HOUSEHOLDS] == 4
     _assert_a_rebuild_agrees()
