@@ -17,11 +17,13 @@ server is MPS_BENCH_POSTGRES_URL, default postgres://postgres@127.0.0.1:5432):
    a county as its supervisor, through HTTP, printing p50 and p95 per level and the ratio to the raw GROUP BY
    (target: p95 <= 50 ms and <= 5 % of the raw GROUP BY), after a baseline: a signed-in request that only
    redirects, the framework's floor;
-5. imports synthetic households with `assessments_import` without and then with the refresh worker running
-   (`monitoring_refresh --loop`, every `--every` seconds: default 5, six times as often as in production, so that
-   several runs fall inside each import), alternately, and prints the
-   throughput of each and the overhead (target <= 10 %), then how long the next incremental run takes to bring
-   the new assessments into every dashboard.
+5. imports `--import-households` synthetic households with `assessments_import`, `--rounds` times without and
+   as many with the refresh worker running (`monitoring_refresh --loop`, every `--every` seconds at least: default
+   5, six times as often as in production; paced as configured, or by `--share`), in the order without-with,
+   with-without, …, each import after the figures were brought up to date, a VACUUM ANALYZE and a checkpoint;
+   prints the median throughput of each arm, what the worker did (runs, their median length and pause), the
+   overhead (target <= 10 %), then how long the next incremental run takes to bring the new assessments into
+   every dashboard.
 
 The database work happens in a child process (this script with --child), which configures Django for the
 throwaway database.
@@ -57,12 +59,24 @@ def main() -> int:
     )
     parser.add_argument("--localities", type=int, default=3_180)
     parser.add_argument("--requests", type=int, default=100, help="requests of the country dashboard")
-    parser.add_argument("--import-households", type=int, default=2_000)
+    parser.add_argument("--import-households", type=int, default=20_000, help="households per import")
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=3,
+        help="imports without and with the refresh worker, one of each per round",
+    )
     parser.add_argument(
         "--every",
         type=float,
         default=5.0,
         help="seconds between refresh runs while importing (production: 30)",
+    )
+    parser.add_argument(
+        "--share",
+        type=float,
+        default=None,
+        help="the worker's pacing (monitoring_refresh --share; default: MPS_MONITORING_REFRESH_SHARE, 1: none)",
     )
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--generate-only", action="store_true", help=argparse.SUPPRESS)
@@ -122,11 +136,21 @@ def _print(r: dict[str, Any]) -> None:
     print(f"  dashboard target (p95 <= {P95_TARGET_MS:.0f} ms and <= {RATIO_TARGET:.0%} of raw): {verdict}")
     imp = r["import"]
     runs = ", ".join(f"{rate:.0f}" for rate in imp["without_runs"])
-    print(f"  import without refresh worker   {imp['without']:8.0f} households/s (runs: {runs})")
+    print(
+        f"  import without refresh worker   {imp['without']:8.0f} households/s "
+        f"(median of {len(imp['without_runs'])}: {runs})"
+    )
     runs = ", ".join(f"{rate:.0f}" for rate in imp["with_runs"])
     print(
-        f"  import with refresh worker      {imp['with']:8.0f} households/s (runs: {runs}; worker every "
-        f"{imp['every']:.0f} s, {imp['worker_runs']} runs finished during the imports)"
+        f"  import with refresh worker      {imp['with']:8.0f} households/s "
+        f"(median of {len(imp['with_runs'])}: {runs})"
+    )
+    pause = "-" if imp["pause_median_s"] is None else f"{imp['pause_median_s']:.1f} s"
+    print(
+        f"  worker: every {imp['every']:.0f} s at least"
+        + ("" if imp["share"] is None else f", --share {imp['share']:g}")
+        + f", {imp['worker_runs']} runs finished during the imports, "
+        f"median run {imp['run_median_s']:.2f} s, median pause after a run {pause}"
     )
     overhead = 1 - imp["with"] / imp["without"]
     verdict = "met" if overhead <= OVERHEAD_TARGET else "NOT met"
@@ -179,7 +203,9 @@ def _child(options: argparse.Namespace) -> dict[str, Any]:
     # The production server, as deployed (bench/serving.py): Django's runserver is a development server.
     with gunicorn(port=PORT):
         result["levels"] = _dashboards(options.requests)
-        result["import"] = _import_cost(options.import_households, options.every)
+        result["import"] = _import_cost(
+            options.import_households, options.every, options.rounds, options.share
+        )
     return result
 
 
@@ -509,8 +535,32 @@ def _import_rate(lines: list[str]) -> float:
     return summary.accepted / seconds
 
 
-def _import_cost(count: int, every: float) -> dict[str, Any]:
-    """Import alternately without and with the refresh worker running; then time the run that catches up."""
+def _settle() -> None:
+    """Bring the figures up to date and leave the database as quiet before every import, whichever arm it is in.
+
+    The catch-up run, the autovacuum the previous import set off and the checkpoint it filled are not what either
+    arm measures, and would otherwise land in whichever import came next. Every run looks back
+    MPS_MONITORING_REFRESH_OVERLAP seconds: once they have passed since the previous import, a run finds nothing,
+    so the worker's first run (and its pace) owes nothing to the import before.
+    """
+    from mps.monitoring.conf import refresh_overlap_seconds
+    from mps.monitoring.refresh import monitoring_refresh
+
+    started = time.perf_counter()
+    monitoring_refresh()
+    for table in ("registry_household", "registry_person", *BIG_TABLES):
+        _sql(f"VACUUM ANALYZE {table}")
+    _sql("CHECKPOINT")
+    time.sleep(max(0.0, refresh_overlap_seconds() + 1 - (time.perf_counter() - started)))
+    monitoring_refresh()
+
+
+def _import_cost(count: int, every: float, rounds: int, share: float | None) -> dict[str, Any]:
+    """Import alternately without and with the refresh worker running; then time the run that catches up.
+
+    ``rounds`` pairs, in the order without-with, with-without, … so that a drift of the machine over the run
+    weighs on both arms alike; each arm's figure is the median of its imports.
+    """
     from mps.assessment.models import Assessment
     from mps.geography.models import Locality
     from mps.monitoring.areas import country
@@ -518,10 +568,15 @@ def _import_cost(count: int, every: float) -> dict[str, Any]:
     from mps.monitoring.selectors import area_figures
 
     localities = list(Locality.objects.order_by("siruta").values_list("siruta", flat=True)[:200])
-    without, with_worker, worker_runs = [], [], 0
-    for seed in (1, 2, 3, 4):
+    without: list[float] = []
+    with_worker: list[float] = []
+    run_seconds: list[float] = []
+    pauses: list[float] = []
+    order = [arm for index in range(rounds) for arm in ((False, True) if index % 2 == 0 else (True, False))]
+    for seed, worker_on in enumerate(order, start=1):
         lines = _synthetic_lines(count, seed, localities)
-        if seed % 2:
+        _settle()
+        if not worker_on:
             without.append(_import_rate(lines))
             continue
         worker = subprocess.Popen(  # noqa: S603 - our own manage.py
@@ -534,6 +589,7 @@ def _import_cost(count: int, every: float) -> dict[str, Any]:
                 str(every),
                 "--verbosity",
                 "2",
+                *([] if share is None else ["--share", str(share)]),
             ],
             cwd=ROOT,
             env=os.environ.copy(),
@@ -541,27 +597,38 @@ def _import_cost(count: int, every: float) -> dict[str, Any]:
             text=True,
         )
         try:
-            # Measure the worker at work, not its start-up: wait for its first run (which catches up on the
-            # previous import) before importing.
+            # Measure the worker at work, not its start-up: wait for its first run (nothing to do: the figures
+            # were just brought up to date) before importing.
             assert worker.stdout is not None
             worker.stdout.readline()
             with_worker.append(_import_rate(lines))
         finally:
             worker.terminate()
             output, _ = worker.communicate(timeout=120)
-        worker_runs += output.count("localities refreshed")
+        # The runs that finished during the import, and the pauses the worker chose after them (not the first:
+        # it follows the run read above, which found nothing to do).
+        arm_pauses = []
+        for line in output.splitlines():
+            if "localities refreshed in" in line:
+                run_seconds.append(float(line.split(" refreshed in ")[1].split(" s")[0]))
+            elif line.startswith("next run in"):
+                arm_pauses.append(float(line.split()[3]))
+        pauses += arm_pauses[1:]
     started = time.perf_counter()
     result = monitoring_refresh()
     incremental_s = time.perf_counter() - started
-    shown = sum(area_figures(country(), wave).get("households", 0) for wave in (0, 1, 2))
+    shown = sum(area_figures(country(), wave).get("households", 0) for wave in (0, 1, 2, 3))
     expected = Assessment.objects.values("household_id", "wave_number").distinct().count()
     return {
         "without_runs": without,
         "with_runs": with_worker,
-        "without": statistics.mean(without),
-        "with": statistics.mean(with_worker),
+        "without": statistics.median(without),
+        "with": statistics.median(with_worker),
         "every": every,
-        "worker_runs": worker_runs,
+        "share": share,
+        "worker_runs": len(run_seconds),
+        "run_median_s": statistics.median(run_seconds) if run_seconds else 0.0,
+        "pause_median_s": statistics.median(pauses) if pauses else None,
         "incremental_localities": result.localities,
         "incremental_s": incremental_s,
         "visible": shown == expected,

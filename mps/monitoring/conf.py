@@ -40,3 +40,31 @@ def dashboard_cache_seconds() -> int:
     locality or worker takes to show on a page whose figures did not change.
     """
     return int(getattr(settings, "MPS_MONITORING_CACHE_SECONDS", 900))
+
+
+def refresh_share() -> float:
+    """Return the share of the time the refresh worker may spend running (``MPS_MONITORING_REFRESH_SHARE``, 0.1).
+
+    After a run of d seconds the worker waits at least d·(1 - share)/share (9·d at a tenth) before the next, the
+    way PostgreSQL's autovacuum paces itself, unless freshness (``refresh_freshness_seconds``) needs it sooner.
+    1 turns pacing off.
+    """
+    return float(getattr(settings, "MPS_MONITORING_REFRESH_SHARE", 0.1))
+
+
+def refresh_freshness_seconds() -> float:
+    """Return how long a change may take to reach the dashboards at most (``MPS_MONITORING_REFRESH_FRESHNESS``).
+
+    Default 60 s. Pacing never makes the worker wait so long that a change committed just after a run began
+    would miss this bound (assuming the next run takes as long as the last one).
+    """
+    return float(getattr(settings, "MPS_MONITORING_REFRESH_FRESHNESS", 60))
+
+
+def refresh_niceness() -> int:
+    """Return the OS priority increment of the refresh worker's process (``MPS_MONITORING_REFRESH_NICE``, 10).
+
+    Imports and requests come first. It covers the worker's own Python work (activity sums, warming the pages);
+    the SQL runs in the database server's process, which the pacing bounds instead. 0 leaves the priority alone.
+    """
+    return int(getattr(settings, "MPS_MONITORING_REFRESH_NICE", 10))

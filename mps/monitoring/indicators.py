@@ -38,9 +38,14 @@ def dimension_units(dimension: str, unit: str) -> str:
     return f"dim.{dimension}.{unit}"
 
 
+# Every census indicator starts with it, and no other does: a run that recomputes only a locality's census
+# figures (or only its assessment figures) tells the two apart by it.
+CENSUS_PREFIX = "census."
+
+
 def census(what: str) -> str:
     """Return a census coverage indicator (register, field, visited, status.<status>)."""
-    return f"census.{what}"
+    return f"{CENSUS_PREFIX}{what}"
 
 
 # Month-bound activity indicators.

@@ -106,6 +106,31 @@ class WorkerCaseload(models.Model):
         return f"{self.locality_id} {self.worker_id}: {self.open_cases}"
 
 
+class CountedAssessment(models.Model):
+    """The assessment a household's figures in one wave come from: its latest in that wave, as last counted.
+
+    A run compares it with the latest assessment now, and rolls the figures forward by the difference between
+    the two (one subtracted, the other added) instead of recounting every household of the locality.
+    """
+
+    # Plain columns, not foreign keys: written only by the refresh, from rows that exist; no constraint check
+    # on the import's tables.
+    household_id = models.UUIDField(_("household"))
+    wave_number = models.PositiveSmallIntegerField(_("wave number"))
+    assessment_id = models.UUIDField(_("assessment"))
+
+    class Meta:
+        ordering = ["household_id", "wave_number"]
+        verbose_name = _("counted assessment")
+        verbose_name_plural = _("counted assessments")
+        constraints = [
+            models.UniqueConstraint(fields=["household_id", "wave_number"], name="monitoring_counted_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.household_id} T{self.wave_number}: {self.assessment_id}"
+
+
 class LocalityRefresh(models.Model):
     """When the figures of one locality were last recomputed from the base tables."""
 

@@ -1,17 +1,20 @@
-"""Rolling the aggregate tables forward: recompute only the localities whose data changed since the last run.
+"""Rolling the aggregate tables forward: by what changed since the last run, never by recounting everything.
 
 Policy. Nothing is counted on page load and nothing is maintained by a trigger or a per-insert receiver: a
-background worker (`manage.py monitoring_refresh --loop`) runs `monitoring_refresh` every 30 seconds. Each run
-finds the localities touched since the high-water mark (rows of assessments, census campaigns and entries,
-cases, services and referrals whose ``updated_at`` is later; imports and syncs included, since they write the
-same columns), recomputes those localities' figures from the base tables with set-based SQL, then sums them
-into their county, region and the country. A run is one transaction, so a dashboard sees either the old or the
-new figures, never half of them. The next mark is the run's start, or on PostgreSQL the start of the oldest
-transaction still open then (its rows were invisible to this run), minus a margin for clock differences
-(``MPS_MONITORING_REFRESH_OVERLAP``, default 10 s), so such rows are picked up by a later run while a locality
-changed once is recomputed about once. ``full=True`` rebuilds everything (first run, or after a change of
-reference data such as a locality's kind). Deleted rows are not seen by the mark; the platform never deletes
-assessments, and a full rebuild settles anything else.
+background worker (`manage.py monitoring_refresh --loop`) runs `monitoring_refresh` every 30 seconds at least,
+paced to a tenth of the time (``pause_after``). Each run finds what changed since the high-water mark (rows of
+assessments, census campaigns and entries, cases, services and referrals whose ``updated_at`` is later; imports
+and syncs included, since they write the same columns), by source. Assessment figures move household by
+household: the assessment counted so far for a changed household and wave (``CountedAssessment``) is subtracted
+and its latest one added. Census figures of a changed (locality, wave) and the case activity of a changed
+locality are recomputed from their rows. Only the locality rows whose value changed are written, and the same
+differences are added to their county, region and the country. A run is one transaction, so a dashboard sees
+either the old or the new figures, never half of them. The next mark is the run's start, or on PostgreSQL the
+start of the oldest transaction still open then (its rows were invisible to this run), minus a margin for clock
+differences (``MPS_MONITORING_REFRESH_OVERLAP``, default 10 s); an assessment seen again through that margin is
+already the counted one and changes nothing. ``full=True`` rebuilds everything from empty tables (first run, or
+after a change of reference data such as a locality's kind). Deleted rows are not seen by the mark; the platform
+never deletes assessments nor rewrites their answers, and a full rebuild settles anything else.
 """
 
 # ruff: noqa: S608 - the SQL below is composed from table names and code constants only; every value is a parameter.
@@ -36,7 +39,15 @@ from mps.geography.models import URBAN_KINDS, County, Locality
 
 from . import indicators as ind
 from .conf import refresh_overlap_seconds
-from .models import AreaActivity, AreaFigure, AreaLevel, LocalityRefresh, RefreshMark, WorkerCaseload
+from .models import (
+    AreaActivity,
+    AreaFigure,
+    AreaLevel,
+    CountedAssessment,
+    LocalityRefresh,
+    RefreshMark,
+    WorkerCaseload,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -51,6 +62,27 @@ class RefreshResult:
     full: bool
     as_of: dt.datetime
     seconds: float
+
+
+@dataclass(frozen=True)
+class Touched:
+    """What changed since the mark, by the figures it feeds: each source is recomputed only where it changed."""
+
+    # (locality, wave) of the assessments written since the mark (their households are in ``_CHANGED``).
+    assessments: frozenset[tuple[int, int]] = frozenset()
+    # (locality, wave) with a census campaign or entry written since the mark: the census figures of that wave.
+    census: frozenset[tuple[int, int]] = frozenset()
+    # Localities with a case, service delivered or referral written since the mark: activity and caseloads.
+    cases: frozenset[int] = frozenset()
+
+    @property
+    def localities(self) -> set[int]:
+        """Return every locality with anything to recompute."""
+        return (
+            {siruta for siruta, _ in self.assessments}
+            | {siruta for siruta, _ in self.census}
+            | set(self.cases)
+        )
 
 
 def _q(name: str) -> str:
@@ -68,25 +100,66 @@ def _in(column: str, values: Sequence[Any] | None) -> tuple[str, list[Any]]:
     return f" AND {column} IN ({', '.join(['%s'] * len(values))})", list(values)
 
 
-def touched_localities(since: dt.datetime) -> set[int]:
-    """Return the localities with a row changed after ``since`` in any table the figures come from."""
-    touched: set[int] = set()
-    touched.update(
-        Assessment.objects.filter(updated_at__gt=since).values_list("locality_id", flat=True).distinct()
+def _in_pairs(
+    locality_column: str, wave_column: str, pairs: Iterable[tuple[int, int]] | None
+) -> tuple[str, list[Any]]:
+    """Return an ``AND`` clause keeping the rows of these (locality, wave) pairs; no clause for None (all).
+
+    One branch per wave, each a list of localities: every table filtered here has an index starting with
+    (locality, wave), which each branch uses.
+    """
+    if pairs is None:
+        return "", []
+    by_wave: dict[int, list[int]] = defaultdict(list)
+    for siruta, wave in sorted(pairs):
+        by_wave[wave].append(siruta)
+    branches, params = [], []
+    for wave, localities in sorted(by_wave.items()):
+        branches.append(
+            f"({wave_column} = %s AND {locality_column} IN ({', '.join(['%s'] * len(localities))}))"
+        )
+        params += [wave, *localities]
+    return f" AND ({' OR '.join(branches)})", params
+
+
+def _touched_since(since: dt.datetime) -> Touched:
+    """Return what changed after ``since`` in the tables the figures come from, by source.
+
+    The households and waves with an assessment written since then (and the localities of those assessments: a
+    household that moved has some in two) are kept in the temporary table ``_CHANGED`` for the run.
+    """
+    assessment = _table(Assessment)
+    _materialize(
+        _CHANGED,
+        f"SELECT DISTINCT household_id, wave_number, locality_id FROM {assessment} WHERE updated_at > %s",
+        [since],
+        analyze=True,
     )
-    touched.update(
-        CensusCampaign.objects.filter(updated_at__gt=since).values_list("locality_id", flat=True).distinct()
-    )
-    touched.update(
-        CensusEntry.objects.filter(updated_at__gt=since)
-        .values_list("campaign__locality_id", flat=True)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT DISTINCT locality_id, wave_number FROM {_CHANGED}")
+        assessments = frozenset((siruta, wave) for siruta, wave in cursor.fetchall())
+    # order_by(): the models' default ordering would otherwise join DISTINCT and return a row per row.
+    census = set(
+        CensusCampaign.objects.filter(updated_at__gt=since)
+        .order_by()
+        .values_list("locality_id", "wave_number")
         .distinct()
     )
+    census.update(
+        CensusEntry.objects.filter(updated_at__gt=since)
+        .order_by()
+        .values_list("campaign__locality_id", "campaign__wave_number")
+        .distinct()
+    )
+    cases: set[int] = set()
     for model in _case_models():
-        touched.update(
-            model.objects.filter(updated_at__gt=since).values_list("locality_id", flat=True).distinct()
+        cases.update(
+            model.objects.filter(updated_at__gt=since)
+            .order_by()
+            .values_list("locality_id", flat=True)
+            .distinct()
         )
-    return touched
+    return Touched(assessments=assessments, census=frozenset(census), cases=frozenset(cases))
 
 
 def _case_models() -> list[Any]:
@@ -101,9 +174,13 @@ def monitoring_refresh(*, full: bool = False, now: dt.datetime | None = None) ->
     started = time.perf_counter()
     run_start = now or timezone.now()
     with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                # The joins of a run hash a few hundred thousand rows; at the default 4 MB they spill to disk.
+                cursor.execute("SET LOCAL work_mem = '64MB'")
         mark = RefreshMark.objects.select_for_update().filter(name="default").first()
-        localities = None if full or mark is None else sorted(touched_localities(mark.high_water))
-        count = _recompute(localities, run_start)
+        touched = None if full or mark is None or _split_changed() else _touched_since(mark.high_water)
+        count = _recompute(touched, run_start)
         seconds = time.perf_counter() - started
         RefreshMark.objects.update_or_create(
             name="default",
@@ -114,7 +191,46 @@ def monitoring_refresh(*, full: bool = False, now: dt.datetime | None = None) ->
                 "duration_ms": int(seconds * 1000),
             },
         )
-    return RefreshResult(localities=count, full=localities is None, as_of=run_start, seconds=seconds)
+    return RefreshResult(localities=count, full=touched is None, as_of=run_start, seconds=seconds)
+
+
+def _split_changed() -> bool:
+    """Whether a locality's urban/rural kind or marginalisation differs from its stored figures' split.
+
+    A run adds and subtracts a locality's households under its split as it is now; after a change of reference
+    data it would subtract them from rows that are not there. Such a run rebuilds everything instead (one pass
+    over the localities' household rows, a few tens of milliseconds).
+    """
+    urban = ", ".join(f"'{kind.value}'" for kind in URBAN_KINDS)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            SELECT 1 FROM {_table(AreaFigure)} f
+            JOIN {_table(Locality)} loc ON f.area = CAST(loc.siruta AS VARCHAR(8))
+            WHERE f.level = 'locality' AND f.indicator = %s
+              AND (f.urban <> (loc.kind IN ({urban})) OR f.marginalisation <> loc.marginalisation)
+            LIMIT 1
+            """,
+            [ind.HOUSEHOLDS],
+        )
+        changed = cursor.fetchone() is not None
+    if changed:
+        logger.warning("A locality's kind or marginalisation changed: the monitoring figures are rebuilt.")
+    return changed
+
+
+def pause_after(run_seconds: float, *, every: float, share: float, freshness: float) -> float:
+    """Return how long the worker waits after a run of ``run_seconds`` before the next one.
+
+    At least ``every``; at least ``run_seconds·(1 - share)/share``, so that runs take at most ``share`` of the
+    time (a tenth: nine times the run), as PostgreSQL's autovacuum bounds its own cost; but never so long that a
+    change committed just after this run read the base tables would reach the dashboards later than
+    ``freshness`` seconds (the rest of this run, the pause, then a next run as long as this one:
+    pause + 2·run). When the runs are too long for both, freshness wins over the share, and ``every`` over
+    freshness.
+    """
+    paced = run_seconds * (1 - share) / share if 0 < share < 1 else 0.0
+    return max(every, min(paced, freshness - 2 * run_seconds))
 
 
 def _next_high_water(run_start: dt.datetime) -> dt.datetime:
@@ -137,35 +253,59 @@ def _next_high_water(run_start: dt.datetime) -> dt.datetime:
     return oldest - dt.timedelta(seconds=refresh_overlap_seconds())
 
 
-def _recompute(localities: list[int] | None, run_start: dt.datetime) -> int:
-    """Rebuild the locality rows of these localities (None: all) and the rolled-up rows above them."""
-    if localities == []:
-        return 0
-    if localities is None:
-        counties = None
+# Temporary tables of a run: the differences of the assessment figures and the recomputed census figures, the
+# recomputed activity, the census scope, the differences to write, the changed households.
+_NEW_FIGURES = "monitoring_new_figures"
+_NEW_ACTIVITY = "monitoring_new_activity"
+_SCOPE = "monitoring_scope"
+_DELTA = "monitoring_delta"
+_CHANGED = "monitoring_changed"
+
+
+def _recompute(touched: Touched | None, run_start: dt.datetime) -> int:
+    """Roll the figures forward by what changed (None: rebuild them) and add the differences to the areas above.
+
+    Assessment figures change by household: for each household and wave with a new assessment, the assessment
+    counted so far (``CountedAssessment``) is subtracted and the latest one added, so a run costs what changed,
+    not the size of the localities it touched. Census figures of a changed (locality, wave) and case activity of
+    a changed locality are recomputed and compared with the stored ones (they are small). Only rows whose value
+    changed are written, and the same differences, summed by county, region and country, are added to the rows
+    above (a sum's change is the sum of its parts' changes, exactly). A rebuild is the same from empty tables.
+    """
+    if touched is None:
         AreaFigure.objects.all().delete()
         AreaActivity.objects.all().delete()
         WorkerCaseload.objects.all().delete()
-        refreshed = list(Locality.objects.values_list("siruta", flat=True))
+        CountedAssessment.objects.all().delete()
+        refreshed = set(Locality.objects.values_list("siruta", flat=True))
+        census_pairs: Iterable[tuple[int, int]] | None = None
+        case_localities: list[int] | None = None
     else:
-        counties = sorted(
-            set(Locality.objects.filter(siruta__in=localities).values_list("county_id", flat=True))
-        )
-        areas = [str(siruta) for siruta in localities]
-        AreaFigure.objects.filter(level=AreaLevel.LOCALITY, area__in=areas).delete()
-        AreaActivity.objects.filter(level=AreaLevel.LOCALITY, area__in=areas).delete()
-        WorkerCaseload.objects.filter(locality_id__in=localities).delete()
-        refreshed = localities
-    _assessment_figures(localities)
-    _census_figures(localities)
-    _activity_figures(localities)
-    _roll_up(counties)
-    if localities is None and connection.vendor == "postgresql":
+        refreshed = touched.localities
+        if not refreshed:
+            _drop(_CHANGED)
+            return 0
+        census_pairs, case_localities = touched.census, sorted(touched.cases)
+    _new_tables()
+    if touched is None or touched.assessments:
+        # A household that moved changes the figures of the locality it left too.
+        refreshed |= _assessment_differences(full=touched is None)
+    if census_pairs is None or census_pairs:
+        _census_figures(census_pairs)
+    if case_localities is None or case_localities:
+        _activity_figures(case_localities)
+    _census_scope(census_pairs)
+    _apply_figures()
+    _apply_activity(case_localities)
+    _drop(_NEW_FIGURES, _NEW_ACTIVITY, _SCOPE, _DELTA, _CHANGED)
+    if touched is None and connection.vendor == "postgresql":
         # A rebuild replaces every row: give the planner the new statistics before the dashboards read them.
         with connection.cursor() as cursor:
-            cursor.execute(f"ANALYZE {_table(AreaFigure)}, {_table(AreaActivity)}")
+            cursor.execute(
+                f"ANALYZE {_table(AreaFigure)}, {_table(AreaActivity)}, {_table(CountedAssessment)}"
+            )
     LocalityRefresh.objects.bulk_create(
-        [LocalityRefresh(locality_id=siruta, refreshed_at=run_start) for siruta in refreshed],
+        [LocalityRefresh(locality_id=siruta, refreshed_at=run_start) for siruta in sorted(refreshed)],
         update_conflicts=True,
         unique_fields=["locality"],
         update_fields=["refreshed_at"],
@@ -174,30 +314,139 @@ def _recompute(localities: list[int] | None, run_start: dt.datetime) -> int:
     return len(refreshed)
 
 
-def _locality_columns() -> str:
-    """Return the SQL that gives a locality row its area code, urban flag and marginalisation."""
-    urban = ", ".join(f"'{kind.value}'" for kind in URBAN_KINDS)
-    return f"CAST(loc.siruta AS VARCHAR(8)), loc.kind IN ({urban}), loc.marginalisation"
-
-
-def _insert_figures(select: str, params: list[Any]) -> None:
-    """Insert locality figures from a SELECT of (locality_id, wave_number, indicator, value)."""
-    sql = f"""
-        INSERT INTO {_table(AreaFigure)} (level, area, urban, marginalisation, wave_number, indicator, value)
-        SELECT 'locality', {_locality_columns()}, x.wave_number, x.indicator, x.value
-        FROM ({select}) x JOIN {_table(Locality)} loc ON loc.siruta = x.locality_id
-        WHERE x.value > 0
-    """
+def _new_tables() -> None:
+    """Create the empty temporary tables the locality figures of this run are computed into."""
+    _drop(_NEW_FIGURES, _NEW_ACTIVITY, _SCOPE, _DELTA)
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE {_NEW_FIGURES} (locality_id INTEGER, wave_number INTEGER, "
+            "indicator VARCHAR(40), value INTEGER)"
+        )
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE {_NEW_ACTIVITY} (locality_id INTEGER, month DATE, indicator VARCHAR(40), "
+            "bucket INTEGER, value INTEGER)"
+        )
 
 
-def _materialize(name: str, select: str, params: Sequence[Any] = ()) -> None:
-    """Store a SELECT in a temporary table, so that the statements after it read it instead of recomputing it."""
+def _census_scope(pairs: Iterable[tuple[int, int]] | None) -> None:
+    """Store the (locality, wave) whose census figures this run recomputed (None: a rebuild, nothing stored)."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"CREATE TEMPORARY TABLE {_SCOPE} (area VARCHAR(8), wave_number INTEGER)")
+        rows = [(str(siruta), wave) for siruta, wave in pairs or ()]
+        if rows:
+            cursor.executemany(f"INSERT INTO {_SCOPE} (area, wave_number) VALUES (%s, %s)", rows)
+
+
+def _locality_columns() -> str:
+    """Return the SQL that gives a locality row (``loc``) its urban flag and marginalisation."""
+    urban = ", ".join(f"'{kind.value}'" for kind in URBAN_KINDS)
+    return f"loc.kind IN ({urban}) AS urban, loc.marginalisation AS marginalisation"
+
+
+def _apply_figures() -> None:
+    """Write the changed locality figures and add their differences to the county, region and country rows.
+
+    ``_NEW_FIGURES`` holds the differences of the assessment figures and the recomputed census figures; the
+    stored census rows of the recomputed (locality, wave) are subtracted from the latter.
+    """
+    figures = _table(AreaFigure)
+    _materialize(
+        _DELTA,
+        f"""
+        SELECT d.locality_id, d.urban, d.marginalisation, d.wave_number, d.indicator, SUM(d.value) AS value
+        FROM (
+            SELECT n.locality_id, {_locality_columns()}, n.wave_number, n.indicator, n.value
+            FROM {_NEW_FIGURES} n JOIN {_table(Locality)} loc ON loc.siruta = n.locality_id
+            UNION ALL
+            SELECT CAST(f.area AS INTEGER), f.urban, f.marginalisation, f.wave_number, f.indicator, -f.value
+            FROM {figures} f JOIN {_SCOPE} s ON f.area = s.area AND f.wave_number = s.wave_number
+            WHERE f.level = 'locality' AND f.indicator LIKE '{ind.CENSUS_PREFIX}%%'
+        ) d
+        GROUP BY d.locality_id, d.urban, d.marginalisation, d.wave_number, d.indicator
+        HAVING SUM(d.value) <> 0
+        """,
+    )
+    _add_up(figures, _DELTA, "wave_number", "")
+
+
+def _apply_activity(localities: list[int] | None) -> None:
+    """Write the changed activity rows of these localities (None: all) and add their differences above."""
+    activity = _table(AreaActivity)
+    if localities == []:
+        return
+    params: list[Any] = []
+    replaced = ""
+    if localities is not None:
+        where, params = _in("f.area", [str(siruta) for siruta in localities])
+        replaced = f"""
+        UNION ALL
+        SELECT CAST(f.area AS INTEGER), f.urban, f.marginalisation, f.month, f.indicator, f.bucket, -f.value
+        FROM {activity} f WHERE f.level = 'locality'{where}"""
+    _materialize(
+        _DELTA,
+        f"""
+        SELECT d.locality_id, d.urban, d.marginalisation, d.month, d.indicator, d.bucket, SUM(d.value) AS value
+        FROM (
+            SELECT n.locality_id, {_locality_columns()}, n.month, n.indicator, n.bucket, n.value
+            FROM {_NEW_ACTIVITY} n JOIN {_table(Locality)} loc ON loc.siruta = n.locality_id{replaced}
+        ) d
+        GROUP BY d.locality_id, d.urban, d.marginalisation, d.month, d.indicator, d.bucket
+        HAVING SUM(d.value) <> 0
+        """,
+        params,
+    )
+    _add_up(activity, _DELTA, "month", ", bucket")
+
+
+def _add_up(table: str, delta: str, period: str, extra: str) -> None:
+    """Add the locality differences in ``delta`` to the rows of the locality and of every area above it.
+
+    A row whose value falls to zero is deleted: no area stores a zero, as a rebuild would not.
+    """
+    county_table, locality_table = _table(County), _table(Locality)
+    levels = [
+        (AreaLevel.LOCALITY, "CAST(d.locality_id AS VARCHAR(8))", ""),
+        (AreaLevel.COUNTY, "loc.county_id", f"JOIN {locality_table} loc ON loc.siruta = d.locality_id"),
+        (
+            AreaLevel.REGION,
+            "cty.region_id",
+            f"JOIN {locality_table} loc ON loc.siruta = d.locality_id "
+            f"JOIN {county_table} cty ON cty.code = loc.county_id",
+        ),
+        (AreaLevel.COUNTRY, "'RO'", ""),
+    ]
+    key = f"level, area, urban, marginalisation, {period}, indicator{extra}"
+    columns = f"d.urban, d.marginalisation, d.{period}, d.indicator{extra.replace(', ', ', d.')}"
+    with connection.cursor() as cursor:
+        for level, parent, join in levels:
+            # PostgreSQL refuses a constant in GROUP BY: the country's rows group by nothing above them.
+            group = f"{parent}, " if level != AreaLevel.COUNTRY else ""
+            # "WHERE 1 = 1": SQLite needs a WHERE before ON CONFLICT in an INSERT … SELECT with a join.
+            cursor.execute(
+                f"""
+                INSERT INTO {table} ({key}, value)
+                SELECT %s, {parent}, {columns}, SUM(d.value)
+                FROM {delta} d {join}
+                WHERE 1 = 1
+                GROUP BY {group}{columns}
+                HAVING SUM(d.value) <> 0
+                ON CONFLICT ({key}) DO UPDATE SET value = {table}.value + excluded.value
+                """,
+                [level.value],
+            )
+        cursor.execute(f"DELETE FROM {table} WHERE value = 0")
+
+
+def _materialize(name: str, select: str, params: Sequence[Any] = (), *, analyze: bool = False) -> None:
+    """Store a SELECT in a temporary table, so that the statements after it read it instead of recomputing it.
+
+    ``analyze``: for a table later joined, whose size and keys the planner should know (a table only summed
+    needs no statistics, and gathering them costs a pass over it).
+    """
     with connection.cursor() as cursor:
         cursor.execute(f"DROP TABLE IF EXISTS {name}")
         cursor.execute(f"CREATE TEMPORARY TABLE {name} AS {select}", list(params))
-        if connection.vendor == "postgresql":
+        if analyze and connection.vendor == "postgresql":
             cursor.execute(f"ANALYZE {name}")
 
 
@@ -205,6 +454,16 @@ def _drop(*names: str) -> None:
     with connection.cursor() as cursor:
         for name in names:
             cursor.execute(f"DROP TABLE IF EXISTS {name}")
+
+
+def _insert_figures(select: str, params: list[Any]) -> None:
+    """Store locality figures (or their differences) from a SELECT of (locality_id, wave_number, indicator, value)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {_NEW_FIGURES} (locality_id, wave_number, indicator, value) "
+            f"SELECT x.locality_id, x.wave_number, x.indicator, x.value FROM ({select}) x WHERE x.value <> 0",
+            params,
+        )
 
 
 def _insert_unpivoted(source: str, columns: Sequence[tuple[str, str]]) -> None:
@@ -218,34 +477,83 @@ def _insert_unpivoted(source: str, columns: Sequence[tuple[str, str]]) -> None:
     )
 
 
-def _assessment_figures(localities: list[int] | None) -> None:
-    """Insert the figures computed from the latest assessment of each household in each wave."""
-    assessment, members, findings = _table(Assessment), _table(MemberAnswers), _table(Finding)
-    where, params = _in("a.locality_id", localities)
-    # Findings carry their locality (indexed): filtering on it lets the database read only the changed places.
-    finding_where, finding_params = _in("f.locality_id", localities)
-    # The latest assessment of the household in its wave (by visit date, recording time, then id): every figure
-    # below starts from it.
-    _materialize(
-        _LATEST,
-        f"""
-        SELECT a.id, a.locality_id, a.wave_number, a.risk_level, a.has_critical
-        FROM {assessment} a
+def _signed_assessments(*, full: bool) -> None:
+    """Store in ``_LATEST`` the assessments whose figures to add (sign 1) and to subtract (sign -1).
+
+    Rebuild: the latest assessment of every household in every wave, each added. Otherwise, for the households and
+    waves in ``_CHANGED``: their latest assessment now, added, and the one counted so far, subtracted, where the
+    two differ (a household seen again through the mark's overlap, with the same latest assessment, changes
+    nothing). ``CountedAssessment`` is brought up to date in the same transaction.
+    """
+    assessment, counted = _table(Assessment), _table(CountedAssessment)
+    # The latest assessment of the household in its wave: by visit date, recording time, then id.
+    latest = f"""
+        SELECT a.id, a.household_id, a.locality_id, a.wave_number, a.risk_level, a.has_critical
+        FROM {assessment} a {{join}}
         WHERE NOT EXISTS (
             SELECT 1 FROM {assessment} b
             WHERE b.household_id = a.household_id AND b.wave_number = a.wave_number
               AND (b.assessed_on, b.created_at, b.id) > (a.assessed_on, a.created_at, a.id)
-        ){where}
-        """,
-        params,
-    )
+        )"""
+    if full:
+        _materialize(_LATEST, f"SELECT x.*, 1 AS sign FROM ({latest.format(join='')}) x", analyze=True)
+    else:
+        _materialize(
+            "monitoring_now",
+            latest.format(
+                join=f"JOIN (SELECT DISTINCT household_id, wave_number FROM {_CHANGED}) c "
+                "ON c.household_id = a.household_id AND c.wave_number = a.wave_number"
+            ),
+            analyze=True,
+        )
+        _materialize(
+            _LATEST,
+            f"""
+            SELECT n.id, n.household_id, n.locality_id, n.wave_number, n.risk_level, n.has_critical, 1 AS sign
+            FROM monitoring_now n
+            LEFT JOIN {counted} k ON k.household_id = n.household_id AND k.wave_number = n.wave_number
+            WHERE k.assessment_id IS NULL OR k.assessment_id <> n.id
+            UNION ALL
+            SELECT a.id, a.household_id, a.locality_id, a.wave_number, a.risk_level, a.has_critical, -1
+            FROM monitoring_now n
+            JOIN {counted} k ON k.household_id = n.household_id AND k.wave_number = n.wave_number
+            JOIN {assessment} a ON a.id = k.assessment_id
+            WHERE k.assessment_id <> n.id
+            """,
+            analyze=True,
+        )
+        _drop("monitoring_now")
+    with connection.cursor() as cursor:
+        if not full:
+            cursor.execute(
+                f"DELETE FROM {counted} WHERE (household_id, wave_number) IN "
+                f"(SELECT household_id, wave_number FROM {_LATEST} WHERE sign = -1)"
+            )
+        cursor.execute(
+            f"INSERT INTO {counted} (household_id, wave_number, assessment_id) "
+            f"SELECT household_id, wave_number, id FROM {_LATEST} WHERE sign = 1"
+        )
+
+
+def _assessment_differences(*, full: bool) -> set[int]:
+    """Store the differences the changed assessments make to the locality figures; return those localities.
+
+    Every assessment figure is a sum over the counted assessments of what each one holds (its household, its
+    members, its findings; people of a dimension are counted within each household, like every other person
+    figure), so adding and subtracting assessments in ``_LATEST`` by their sign gives the exact difference.
+    """
+    _signed_assessments(full=full)
+    members, findings = _table(MemberAnswers), _table(Finding)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT DISTINCT locality_id FROM {_LATEST}")
+        localities = {siruta for (siruta,) in cursor.fetchall()}
     risks = ", ".join(
-        f"SUM(CASE WHEN risk_level = '{risk}' THEN 1 ELSE 0 END) AS h_{risk}" for risk in ind.RISK_LEVELS
+        f"SUM(CASE WHEN risk_level = '{risk}' THEN sign ELSE 0 END) AS h_{risk}" for risk in ind.RISK_LEVELS
     )
     _materialize(
         "monitoring_households",
-        f"""SELECT locality_id, wave_number, COUNT(*) AS h_all,
-            SUM(CASE WHEN has_critical THEN 1 ELSE 0 END) AS h_critical, {risks}
+        f"""SELECT locality_id, wave_number, SUM(sign) AS h_all,
+            SUM(CASE WHEN has_critical THEN sign ELSE 0 END) AS h_critical, {risks}
             FROM {_LATEST} GROUP BY locality_id, wave_number""",
     )
     _insert_unpivoted(
@@ -257,31 +565,47 @@ def _assessment_figures(localities: list[int] | None) -> None:
         ],
     )
 
-    # The members of those assessments. For a few localities on PostgreSQL, an index lookup by the list of
-    # assessments: joined, the planner prefers to scan every member row of the country.
-    if localities is not None and connection.vendor == "postgresql":
-        chosen_members = f"WHERE m.assessment_id = ANY(ARRAY(SELECT id FROM {_LATEST}))"
-    else:
-        chosen_members = f"WHERE m.assessment_id IN (SELECT id FROM {_LATEST})"
+    # The members and findings of those assessments. For a run on PostgreSQL, index lookups by the list of
+    # assessments: joined, the planner prefers to scan every row of the country.
+    def of_latest(column: str) -> str:
+        if not full and connection.vendor == "postgresql":
+            return f"{column} = ANY(ARRAY(SELECT id FROM {_LATEST}))"
+        return f"{column} IN (SELECT id FROM {_LATEST})"
+
     _materialize(
         "monitoring_members",
-        f"SELECT m.assessment_id, m.person_id, m.age, m.roma, m.disability FROM {members} m {chosen_members}",
+        f"SELECT m.assessment_id, m.person_id, m.age, m.roma, m.disability FROM {members} m "
+        f"WHERE {of_latest('m.assessment_id')}",
+        analyze=True,
     )
-    # People: every member of the latest assessments, with the household's risk and whether they have a finding.
+    # The findings, with what their person is: read once, for the codes, the dimensions and who is vulnerable.
+    catalogue = load_catalogue(CURRENT_CATALOGUE)
+    dimension_of = " ".join(f"WHEN '{v.code}' THEN '{v.dimension}'" for v in catalogue.vulnerabilities)
+    _materialize(
+        "monitoring_findings",
+        f"""
+        SELECT l.id AS assessment_id, l.locality_id, l.wave_number, l.sign, f.code, f.person_id,
+               CASE f.code {dimension_of} ELSE 'XX' END AS dimension,
+               CASE WHEN m.age < 18 THEN 1 ELSE 0 END AS child,
+               CASE WHEN m.roma THEN 1 ELSE 0 END AS roma,
+               CASE WHEN m.disability THEN 1 ELSE 0 END AS disability
+        FROM (SELECT * FROM {findings} WHERE {of_latest("assessment_id")}) f
+        JOIN {_LATEST} l ON l.id = f.assessment_id
+        LEFT JOIN monitoring_members m ON m.assessment_id = f.assessment_id AND m.person_id = f.person_id
+        """,
+    )
+    # People: every member of those assessments, with the household's risk and whether they have a finding.
     _materialize(
         "monitoring_people",
         f"""
-        SELECT l.locality_id, l.wave_number, l.risk_level, m.age, m.roma, m.disability,
+        SELECT l.locality_id, l.wave_number, l.sign, l.risk_level, m.age, m.roma, m.disability,
                CASE WHEN v.person_id IS NULL THEN 0 ELSE 1 END AS vulnerable
         FROM {_LATEST} l
         JOIN monitoring_members m ON m.assessment_id = l.id
         LEFT JOIN (
-            SELECT DISTINCT f.assessment_id, f.person_id
-            FROM {findings} f JOIN {_LATEST} l2 ON l2.id = f.assessment_id
-            WHERE f.person_id IS NOT NULL{finding_where}
+            SELECT DISTINCT assessment_id, person_id FROM monitoring_findings WHERE person_id IS NOT NULL
         ) v ON v.assessment_id = m.assessment_id AND v.person_id = m.person_id
         """,
-        finding_params,
     )
     person_sums: list[tuple[str, str]] = [
         (ind.PERSONS, "1 = 1"),
@@ -299,7 +623,7 @@ def _assessment_figures(localities: list[int] | None) -> None:
             (f"children.{group}.vulnerable", f"age < 18 AND {condition} AND vulnerable = 1"),
         ]
     sums = ", ".join(
-        f"SUM(CASE WHEN {condition} THEN 1 ELSE 0 END) AS p{index}"
+        f"SUM(CASE WHEN {condition} THEN sign ELSE 0 END) AS p{index}"
         for index, (_, condition) in enumerate(person_sums)
     )
     _materialize(
@@ -311,27 +635,10 @@ def _assessment_figures(localities: list[int] | None) -> None:
     )
 
     # Vulnerabilities: units with each code, and the people of each equity group among them.
-    catalogue = load_catalogue(CURRENT_CATALOGUE)
-    dimension_of = " ".join(f"WHEN '{v.code}' THEN '{v.dimension}'" for v in catalogue.vulnerabilities)
-    _materialize(
-        "monitoring_findings",
-        f"""
-        SELECT l.id AS assessment_id, l.locality_id, l.wave_number, f.code, f.person_id,
-               CASE f.code {dimension_of} ELSE 'XX' END AS dimension,
-               CASE WHEN m.age < 18 THEN 1 ELSE 0 END AS child,
-               CASE WHEN m.roma THEN 1 ELSE 0 END AS roma,
-               CASE WHEN m.disability THEN 1 ELSE 0 END AS disability
-        FROM {_LATEST} l
-        JOIN {findings} f ON f.assessment_id = l.id
-        LEFT JOIN monitoring_members m ON m.assessment_id = f.assessment_id AND m.person_id = f.person_id
-        WHERE 1 = 1{finding_where}
-        """,
-        finding_params,
-    )
     _materialize(
         "monitoring_codes",
-        """SELECT locality_id, wave_number, code, COUNT(*) AS units, SUM(child) AS children,
-                  SUM(roma) AS roma, SUM(disability) AS disability
+        """SELECT locality_id, wave_number, code, SUM(sign) AS units, SUM(child * sign) AS children,
+                  SUM(roma * sign) AS roma, SUM(disability * sign) AS disability
            FROM monitoring_findings GROUP BY locality_id, wave_number, code""",
     )
     _insert_unpivoted(
@@ -343,14 +650,19 @@ def _assessment_figures(localities: list[int] | None) -> None:
             ("'code.' || code || '.disability'", "disability"),
         ],
     )
-    # Dimensions: households with any vulnerability of the dimension, and the people and children with one.
+    # Dimensions: households with any vulnerability of the dimension, and the people and children with one in
+    # each household (a person is counted once per household, like every person figure).
     _materialize(
         "monitoring_dimensions",
-        """SELECT locality_id, wave_number, dimension,
-                  COUNT(DISTINCT assessment_id) AS households,
-                  COUNT(DISTINCT person_id) AS persons,
-                  COUNT(DISTINCT CASE WHEN child = 1 THEN person_id END) AS children
-           FROM monitoring_findings GROUP BY locality_id, wave_number, dimension""",
+        """SELECT locality_id, wave_number, dimension, SUM(sign) AS households, 0 AS persons, 0 AS children
+           FROM (SELECT DISTINCT assessment_id, locality_id, wave_number, dimension, sign
+                 FROM monitoring_findings) h
+           GROUP BY locality_id, wave_number, dimension
+           UNION ALL
+           SELECT locality_id, wave_number, dimension, 0, SUM(sign), SUM(child * sign)
+           FROM (SELECT DISTINCT assessment_id, person_id, locality_id, wave_number, dimension, sign, child
+                 FROM monitoring_findings WHERE person_id IS NOT NULL) p
+           GROUP BY locality_id, wave_number, dimension""",
     )
     _insert_unpivoted(
         "monitoring_dimensions",
@@ -370,11 +682,12 @@ def _assessment_figures(localities: list[int] | None) -> None:
         "monitoring_codes",
         "monitoring_dimensions",
     )
+    return localities
 
 
-def _census_figures(localities: list[int] | None) -> None:
-    """Insert census coverage per locality and wave: entries by source, visited, and by status."""
-    where, params = _in("c.locality_id", localities)
+def _census_figures(pairs: Iterable[tuple[int, int]] | None) -> None:
+    """Compute census coverage per locality and wave (None: all): entries by source, visited, and by status."""
+    where, params = _in_pairs("c.locality_id", "c.wave_number", pairs)
     source = f"""(SELECT c.locality_id, c.wave_number, e.source, e.status, e.attempts
         FROM {_table(CensusEntry)} e JOIN {_table(CensusCampaign)} c ON c.id = e.campaign_id
         WHERE 1 = 1{where}) e"""
@@ -392,7 +705,7 @@ def _census_figures(localities: list[int] | None) -> None:
 
 
 def _activity_figures(localities: list[int] | None) -> None:
-    """Insert services delivered and referrals per locality and month, and each worker's caseload."""
+    """Compute services delivered and referrals per locality and month, and replace each worker's caseload."""
     from mps.cases.models import OPEN_CASE_STATUSES, Case, Referral, ReferralStatus, ServiceDelivery
 
     only = {} if localities is None else {"locality_id__in": localities}
@@ -431,24 +744,13 @@ def _activity_figures(localities: list[int] | None) -> None:
         start = sent_on or timezone.localdate(created_at)
         days = max(0, (closed_on - start).days)
         values[(locality_id, closed_on.replace(day=1), ind.referrals_completed(institution), days)] += 1
-    places = dict(_locality_attributes(localities))
-    AreaActivity.objects.bulk_create(
-        [
-            AreaActivity(
-                level=AreaLevel.LOCALITY,
-                area=str(locality_id),
-                urban=places[locality_id][0],
-                marginalisation=places[locality_id][1],
-                month=month,
-                indicator=indicator,
-                bucket=bucket,
-                value=value,
-            )
-            for (locality_id, month, indicator, bucket), value in values.items()
-            if value
-        ],
-        batch_size=2000,
-    )
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"INSERT INTO {_NEW_ACTIVITY} (locality_id, month, indicator, bucket, value) VALUES (%s, %s, %s, %s, %s)",
+            [(*key, value) for key, value in values.items() if value],
+        )
+    if localities is not None:
+        WorkerCaseload.objects.filter(locality_id__in=localities).delete()
     WorkerCaseload.objects.bulk_create(
         [
             WorkerCaseload(
@@ -464,60 +766,3 @@ def _activity_figures(localities: list[int] | None) -> None:
 
 def _as_date(value: dt.date | dt.datetime) -> dt.date:
     return value.date() if isinstance(value, dt.datetime) else value
-
-
-def _locality_attributes(localities: Iterable[int] | None) -> Iterable[tuple[int, tuple[bool, str]]]:
-    rows = Locality.objects.all() if localities is None else Locality.objects.filter(siruta__in=localities)
-    for siruta, kind, marginalisation in rows.values_list("siruta", "kind", "marginalisation"):
-        yield siruta, (kind in URBAN_KINDS, marginalisation)
-
-
-def _roll_up(counties: list[str] | None) -> None:
-    """Sum locality rows into their counties, counties into regions, regions into the country."""
-    regions = (
-        None
-        if counties is None
-        else sorted(set(County.objects.filter(code__in=counties).values_list("region_id", flat=True)))
-    )
-    county_table, locality_table = _table(County), _table(Locality)
-    steps = [
-        # (level, parent code SQL, join from the child rows to the parent, child level, parents to redo)
-        (
-            AreaLevel.COUNTY,
-            "loc.county_id",
-            f"JOIN {locality_table} loc ON CAST(loc.siruta AS VARCHAR(8)) = f.area",
-            AreaLevel.LOCALITY,
-            "loc.county_id",
-            counties,
-        ),
-        (
-            AreaLevel.REGION,
-            "cty.region_id",
-            f"JOIN {county_table} cty ON cty.code = f.area",
-            AreaLevel.COUNTY,
-            "cty.region_id",
-            regions,
-        ),
-        (AreaLevel.COUNTRY, "'RO'", "", AreaLevel.REGION, None, None),
-    ]
-    for model, period in ((AreaFigure, "wave_number"), (AreaActivity, "month")):
-        extra = ", bucket" if model is AreaActivity else ""
-        for level, parent, join, child_level, parent_column, parents in steps:
-            existing = model.objects.filter(level=level)
-            if parents is not None and parent_column is not None:
-                existing = existing.filter(area__in=parents)
-            existing.delete()
-            where, params = _in(parent_column, parents) if parent_column else ("", [])
-            # PostgreSQL refuses a constant in GROUP BY: the country's rows group by nothing above them.
-            group = f"{parent}, " if parent_column else ""
-            with connection.cursor() as cursor:
-                cursor.execute(
-                    f"""
-                    INSERT INTO {_table(model)} (level, area, urban, marginalisation, {period}, indicator{extra}, value)
-                    SELECT %s, {parent}, f.urban, f.marginalisation, f.{period}, f.indicator{extra}, SUM(f.value)
-                    FROM {_table(model)} f {join}
-                    WHERE f.level = %s{where}
-                    GROUP BY {group}f.urban, f.marginalisation, f.{period}, f.indicator{extra}
-                    """,
-                    [level.value, child_level.value, *params],
-                )

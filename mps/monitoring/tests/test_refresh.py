@@ -6,13 +6,25 @@ import pytest
 from django.utils import timezone
 
 from mps.assessment.services import assessment_record
+from mps.cases.models import Case, Place, Service
+from mps.cases.services import delivery_record
+from mps.census.models import EntrySource
+from mps.census.tests.factories import CensusCampaignFactory, CensusEntryFactory
+from mps.geography.models import Locality
 from mps.geography.tests.factories import LocalityFactory
 from mps.monitoring import indicators as ind
 from mps.monitoring.areas import area_get
-from mps.monitoring.models import AreaFigure, AreaLevel, LocalityRefresh, RefreshMark
-from mps.monitoring.refresh import monitoring_refresh
+from mps.monitoring.models import (
+    AreaActivity,
+    AreaFigure,
+    AreaLevel,
+    LocalityRefresh,
+    RefreshMark,
+    WorkerCaseload,
+)
+from mps.monitoring.refresh import monitoring_refresh, pause_after
 from mps.monitoring.selectors import area_figures
-from mps.monitoring.tests.data import NO_ELECTRICITY, document
+from mps.monitoring.tests.data import DAMP, NO_ELECTRICITY, NO_HEATING, document
 
 pytestmark = pytest.mark.django_db
 
@@ -114,3 +126,192 @@ def test_incremental_and_full_refresh_agree(refreshed):
         )
         == incremental
     )
+
+
+# The optimised run: each source recomputed only where it changed, only the changed rows written, the
+# differences added to the areas above. Whatever it skips, its figures must be the rebuild's, to the unit.
+
+
+def _stored():
+    """Return every aggregate row, without ids, for comparing two ways of computing them."""
+    return (
+        set(
+            AreaFigure.objects.values_list(
+                "level", "area", "urban", "marginalisation", "wave_number", "indicator", "value"
+            )
+        ),
+        set(
+            AreaActivity.objects.values_list(
+                "level", "area", "urban", "marginalisation", "month", "indicator", "bucket", "value"
+            )
+        ),
+        set(WorkerCaseload.objects.values_list("locality_id", "worker_id", "open_cases")),
+    )
+
+
+def _assert_a_rebuild_agrees():
+    incremental = _stored()
+    monitoring_refresh(full=True)
+    assert _stored() == incremental
+
+
+def _row_versions(**filters):
+    """Return (id, value) of the locality figure rows matching ``filters``: a row rewritten gets a new id."""
+    return set(AreaFigure.objects.filter(level=AreaLevel.LOCALITY, **filters).values_list("id", "value"))
+
+
+def test_every_kind_of_change_rolled_forward_equals_a_rebuild(refreshed, worker, settings):
+    settings.MPS_MONITORING_REFRESH_OVERLAP = 0
+    other = LocalityFactory.create(siruta=54976)
+    monitoring_refresh(full=True)
+
+    # A later T2 visit of household 4 without damp: T2's only HO05 disappears, at every level.
+    assessment_record(
+        actor=None, document=document(4, 3, "T2", dt.date(2025, 5, 28), {}, siruta=refreshed.siruta)
+    )
+    monitoring_refresh()
+    assert ind.code_units("HO05") not in _figures(AreaLevel.LOCALITY, str(refreshed.siruta), 2)
+    assert ind.code_units("HO05") not in _figures(AreaLevel.COUNTRY, "RO", 2)
+    assert _figures(AreaLevel.COUNTRY, "RO", 2)[ind.HOUSEHOLDS] == 1
+    _assert_a_rebuild_agrees()
+
+    # A household of another locality of the county, in a new wave: the county adds it to its sums.
+    assessment_record(
+        actor=None, document=document(9, 0, "T1", dt.date(2025, 2, 3), NO_ELECTRICITY, siruta=other.siruta)
+    )
+    monitoring_refresh()
+    assert _figures(AreaLevel.COUNTY, "BC", 1)[ind.HOUSEHOLDS] == 4
+    _assert_a_rebuild_agrees()
+
+    # Census entries only.
+    campaign = CensusCampaignFactory.create(locality=refreshed, wave="T3", wave_number=3)
+    CensusEntryFactory.create_batch(3, campaign=campaign)
+    monitoring_refresh()
+    assert _figures(AreaLevel.REGION, "RO21", 3)[ind.census(EntrySource.REGISTER)] == 3
+    _assert_a_rebuild_agrees()
+
+    # Case work only: a service delivered.
+    case = Case.objects.filter(locality=refreshed).first()
+    delivery_record(
+        actor=worker,
+        case=case,
+        service=Service.objects.first(),
+        person=None,
+        worker=worker,
+        delivered_on=dt.date(2025, 3, 4),
+        place=Place.HOME_VISIT,
+        duration_minutes=45,
+    )
+    monitoring_refresh()
+    assert AreaActivity.objects.get(level=AreaLevel.COUNTRY, indicator=ind.SERVICES_MINUTES).value == 45
+    _assert_a_rebuild_agrees()
+
+
+def test_a_run_recomputes_only_the_sources_and_waves_that_changed(refreshed, settings):
+    settings.MPS_MONITORING_REFRESH_OVERLAP = 0
+    monitoring_refresh(full=True)
+    siruta = str(refreshed.siruta)
+    t0 = _row_versions(area=siruta, wave_number=0)
+    t1 = _row_versions(area=siruta, wave_number=1)
+
+    # A later T1 visit of household 3: only the locality's T1 figures can change, and only those that did are
+    # written again.
+    assessment_record(
+        actor=None, document=document(3, 1, "T1", dt.date(2025, 1, 20), {}, siruta=refreshed.siruta)
+    )
+    monitoring_refresh()
+
+    assert _row_versions(area=siruta, wave_number=0) == t0
+    kept = _row_versions(area=siruta, wave_number=1) & t1
+    assert kept, "figures of T1 that did not change keep their rows"
+    assert _figures(AreaLevel.LOCALITY, siruta, 1)[ind.HOUSEHOLDS] == 4
+
+    # Census entries of the locality's T1 campaign: its assessment figures are not touched.
+    assessment_rows = _row_versions(area=siruta)
+    campaign = CensusCampaignFactory.create(locality=refreshed, wave="T1", wave_number=1)
+    CensusEntryFactory.create(campaign=campaign)
+    monitoring_refresh()
+
+    assert assessment_rows <= _row_versions(area=siruta)
+    assert _figures(AreaLevel.LOCALITY, siruta, 1)[ind.census(EntrySource.REGISTER)] == 1
+    _assert_a_rebuild_agrees()
+
+
+@pytest.mark.parametrize(
+    ("run_seconds", "every", "pause"),
+    [
+        (0.2, 30, 30),  # a short run: the interval
+        (4.0, 30, 36),  # nine times the run, beyond the interval
+        (5.0, 5, 45),  # the benchmark's 5 s interval, paced to a tenth
+        (10.0, 30, 40),  # freshness first: 40 + 2·10 = 60
+        (40.0, 30, 30),  # runs too long for a minute: never sooner than the interval
+    ],
+)
+def test_the_worker_waits_nine_times_its_run_but_keeps_a_change_within_a_minute(run_seconds, every, pause):
+    assert pause_after(run_seconds, every=every, share=0.1, freshness=60) == pytest.approx(pause)
+
+
+def test_pacing_bounds_the_share_while_freshness_allows_it():
+    for tenths in range(1, 200):
+        run = tenths / 10
+        pause = pause_after(run, every=30, share=0.1, freshness=60)
+        assert pause >= 30
+        if (
+            run * 11 <= 60
+        ):  # nine times the run fits in the minute: the worker runs at most a tenth of the time
+            assert run / (run + pause) <= 0.1 + 1e-9
+        if run <= 15:  # the rest of this run, the pause and the next run fit in the minute
+            assert run + pause + run <= 60 + 1e-9
+
+
+def test_without_pacing_the_worker_runs_at_its_interval():
+    assert pause_after(12.0, every=30, share=1, freshness=60) == 30
+
+
+def test_a_household_seen_again_through_the_overlap_is_not_counted_twice(refreshed):
+    # The default overlap: every run looks back ten seconds, so it sees the last run's assessments again.
+    assessment_record(
+        actor=None, document=document(5, 0, "T1", dt.date(2025, 1, 22), DAMP, siruta=refreshed.siruta)
+    )
+    monitoring_refresh()
+    monitoring_refresh()
+
+    assert _figures(AreaLevel.COUNTRY, "RO", 1)[ind.HOUSEHOLDS] == 4
+    _assert_a_rebuild_agrees()
+
+
+def test_a_household_that_moved_leaves_the_figures_of_its_old_locality(refreshed, settings):
+    settings.MPS_MONITORING_REFRESH_OVERLAP = 0
+    other = LocalityFactory.create(siruta=54976)
+    monitoring_refresh(full=True)
+    later = timezone.now() + dt.timedelta(minutes=5)
+
+    # Household 2's later T1 visit finds it in the other locality: its T1 counts there, no longer here.
+    assessment_record(
+        actor=None, document=document(2, 3, "T1", dt.date(2025, 2, 1), NO_HEATING, siruta=other.siruta)
+    )
+    monitoring_refresh(now=later)
+
+    assert _figures(AreaLevel.LOCALITY, str(refreshed.siruta), 1)[ind.HOUSEHOLDS] == 2
+    assert _figures(AreaLevel.LOCALITY, str(other.siruta), 1)[ind.HOUSEHOLDS] == 1
+    assert _figures(AreaLevel.COUNTY, "BC", 1)[ind.HOUSEHOLDS] == 3
+    # Both localities' pages are built again: the one it left changed too.
+    assert LocalityRefresh.objects.get(locality=refreshed).refreshed_at == later
+    _assert_a_rebuild_agrees()
+
+
+def test_a_locality_that_changed_kind_is_rebuilt_under_its_new_split(refreshed, settings):
+    settings.MPS_MONITORING_REFRESH_OVERLAP = 0
+    monitoring_refresh(full=True)
+    Locality.objects.filter(siruta=refreshed.siruta).update(kind="town", marginalisation="high")
+    assessment_record(
+        actor=None, document=document(5, 0, "T1", dt.date(2025, 1, 22), DAMP, siruta=refreshed.siruta)
+    )
+
+    result = monitoring_refresh()
+
+    assert result.full
+    rows = AreaFigure.objects.filter(area__in=[str(refreshed.siruta), "BC", "RO"])
+    assert set(rows.values_list("urban", "marginalisation")) == {(True, "high")}
+    assert _figures(AreaLevel.COUNTRY, "RO", 1)[ind.HOUSEHOLDS] == 4
+    _assert_a_rebuild_agrees()
