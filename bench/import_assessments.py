@@ -182,7 +182,7 @@ def _child(target: str, lines_path: Path, batch_size: int, workers: int) -> dict
 
 def _copy(connection: Any, rows: dict[str, tuple[list[str], list[tuple[Any, ...]]]]) -> float:
     """Empty the tables, then time a raw COPY of the rows back into them, in one transaction."""
-    from psycopg.types.json import Json
+    from mps.core.bulk import JsonText, copy_json
 
     with connection.cursor() as cursor:
         cursor.execute(f"TRUNCATE {', '.join(TABLES)} CASCADE")
@@ -216,13 +216,9 @@ def _copy(connection: Any, rows: dict[str, tuple[list[str], list[tuple[Any, ...]
                     values = list(row)
                     # JSON read back as text goes in as that text, the way the import writes it.
                     for index in json_positions:
-                        values[index] = Json(values[index], dumps=_verbatim)
+                        values[index] = copy_json(JsonText(values[index]))
                     copy.write_row(values)
     return time.perf_counter() - started
-
-
-def _verbatim(text: str) -> str:
-    return text
 
 
 if __name__ == "__main__":

@@ -337,10 +337,20 @@ def _plan(
     batch.households.add(line.household_ref)
 
     _plan_household(writes, line, state, household, is_latest=is_latest, now=now, audit=audit)
-    person_ids = _plan_people(writes, line, state, people, batch, is_latest=is_latest, now=now, audit=audit)
+    # The person each member's ref resolves to; ``renamed`` holds the refs of merged duplicates only (rare), the
+    # one case where the rows prepared by member ref do not fit as they are.
+    person_ids = [
+        person.id if person else member.ref for person, member in zip(people, line.members, strict=True)
+    ]
+    renamed = {
+        member.ref: id_ for member, id_ in zip(line.members, person_ids, strict=True) if member.ref != id_
+    }
+    _plan_people(
+        writes, line, state, people, person_ids, renamed, batch, is_latest=is_latest, now=now, audit=audit
+    )
     if is_latest:
         _plan_memberships(writes, line, state, person_ids, batch, now=now, audit=audit)
-    _plan_answers(writes, line, person_ids)
+    _plan_answers(writes, line, renamed)
     audit.add(
         AuditAction.CREATE,
         "assessment",
@@ -431,19 +441,15 @@ def _plan_people(
     line: PreparedAssessment,
     state: _State,
     people: list[Person | None],
+    person_ids: list[uuid.UUID],
+    renamed: Mapping[uuid.UUID, uuid.UUID],
     touched: _Batch,
     *,
     is_latest: bool,
     now: dt.datetime,
     audit: _Auditor,
-) -> list[uuid.UUID]:
-    """Plan the people of the visit; return the id each member's ref resolves to, in member order."""
-    person_ids = [
-        person.id if person else member.ref for person, member in zip(people, line.members, strict=True)
-    ]
-    by_ref = {member.ref: person_id for member, person_id in zip(line.members, person_ids, strict=True)}
-    # Whether every ref is the id of its person (no merged duplicate among them): the prepared rows fit as they are.
-    own_ids = all(member.ref == person_id for member, person_id in zip(line.members, person_ids, strict=True))
+) -> None:
+    """Plan the people of the visit, whose refs resolve to ``person_ids`` (``renamed``: those that differ)."""
     for member, person, person_id in zip(line.members, people, person_ids, strict=True):
         if person is not None and not is_latest:
             continue
@@ -456,9 +462,9 @@ def _plan_people(
         }
         # A parent link is set when the parent lives here; absence says nothing (the parent may have left).
         if member.mother_ref:
-            values["mother_id"] = by_ref[member.mother_ref]
+            values["mother_id"] = renamed.get(member.mother_ref, member.mother_ref)
         if member.father_ref:
-            values["father_id"] = by_ref[member.father_ref]
+            values["father_id"] = renamed.get(member.father_ref, member.father_ref)
         if person is None:
             row = writes.people.add(
                 id=person_id, name_key=member.name_key, search_text=member.search_text, **values
@@ -468,7 +474,7 @@ def _plan_people(
                 "person",
                 person_id,
                 member.created_changes
-                if own_ids
+                if not renamed
                 else field_changes({}, _row_snapshot(row, PERSON_FIELDS))
                 | {"household": [None, str(line.household_ref)], "relation": [None, member.relation]},
             )
@@ -495,7 +501,6 @@ def _plan_people(
                 end_date=state.latest[line.household_ref][1],
                 end_reason=MembershipEnd.MOVED_OUT.value,
             )
-    return person_ids
 
 
 def _plan_memberships(
@@ -563,14 +568,9 @@ def _end(
     )
 
 
-def _plan_answers(writes: _Writes, line: PreparedAssessment, person_ids: list[uuid.UUID]) -> None:
+def _plan_answers(writes: _Writes, line: PreparedAssessment, renamed: Mapping[uuid.UUID, uuid.UUID]) -> None:
     """Add the prepared answer and finding rows, renaming people whose ref resolved to another person."""
     writes.household_answers.rows.append(line.household_answers)
-    renamed = {
-        member.ref: person_id
-        for member, person_id in zip(line.members, person_ids, strict=True)
-        if member.ref != person_id
-    }
     if not renamed:
         writes.member_answers.rows.extend(line.member_answers)
         writes.findings.rows.extend(line.findings)
@@ -935,11 +935,11 @@ class _LineChecker:
 
     @staticmethod
     def _collect(chunk: _Numbered, pending: list[Future[list[Any]]]) -> _Checked:
-        checked = [result for future in pending for result in future.result()]
-        for (_line_number, text), result in zip(chunk, checked, strict=True):
+        checked = list(zip(chunk, (result for future in pending for result in future.result()), strict=True))
+        for (_line_number, text), result in checked:
             if isinstance(result, PreparedAssessment):
                 result.text = text
-        return list(zip(chunk, checked, strict=True))
+        return checked
 
 
 def _check_slice(lines: _Numbered) -> list[Any]:

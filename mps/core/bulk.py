@@ -86,19 +86,24 @@ def insert_rows(model: type[models.Model], rows: Iterable[dict[str, Any]]) -> No
             for name in columns.timestamps:
                 if row.get(name) is None:
                     row[name] = now
-            for name in columns.json:
-                value = row[name]
-                if not isinstance(value, JsonText):
-                    row[name] = JsonText(json.dumps(value, ensure_ascii=False))
             record = values(row)
             if not isinstance(record, tuple):
                 record = (record,)
             if json_positions:
-                # The text is the JSON already: psycopg's json dumpers would encode it again, as a JSON string.
                 record = list(record)
                 for index in json_positions:
-                    record[index] = Json(record[index], dumps=_verbatim)
+                    record[index] = copy_json(record[index])
             copy.write_row(record)
+
+
+def copy_json(value: Any) -> Json:
+    """Return a value for a json or jsonb column of a binary COPY: serialized once, a `JsonText` as it is.
+
+    psycopg's json dumpers serialize whatever they are given, so text that is JSON already must say so, or it is
+    stored as a JSON string holding the text.
+    """
+    text = value if isinstance(value, JsonText) else json.dumps(value, ensure_ascii=False)
+    return Json(text, dumps=_verbatim)
 
 
 def _verbatim(text: str) -> str:
