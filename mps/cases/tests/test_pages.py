@@ -12,7 +12,16 @@ from django.utils import timezone
 from mps.accounts.models import Role
 from mps.accounts.tests.factories import TEST_PASSWORD, worker_of
 from mps.cases import services, transitions
-from mps.cases.models import ActionStatus, Case, CaseStatus, PlanAction, Referral, ServiceDelivery
+from mps.cases.models import (
+    ActionStatus,
+    Case,
+    CaseEvent,
+    CaseEventKind,
+    CaseStatus,
+    PlanAction,
+    Referral,
+    ServiceDelivery,
+)
 from mps.cases.services import case_update_from_assessment
 from mps.cases.tests.factories import GroupActivityFactory, builders_locality, record, team_of
 from mps.geography.tests.factories import LocalityFactory
@@ -274,3 +283,11 @@ def test_a_worker_of_another_locality_cannot_open_an_activity(team, locality):
     activity = GroupActivityFactory.create(locality=locality, facilitator=team["social_worker"])
     outsider = worker_of(LocalityFactory.create(), role=Role.COMMUNITY_NURSE)
     assert _client(outsider).get(reverse("cases:activity_detail", args=[activity.id])).status_code == 404
+
+
+def test_a_case_opened_by_the_platform_shows_its_history_as_made_automatically(team, case):
+    # As the demo and the bulk import open cases: no user behind the event.
+    CaseEvent.objects.create(case=case, actor=None, kind=CaseEventKind.ASSESSMENT)
+    response = _client(team["social_worker"]).get(_detail(case))
+    assert response.status_code == 200
+    assert "automat" in response.content.decode()
