@@ -39,13 +39,15 @@ def main_menu(request: HttpRequest) -> dict[str, list[MenuItem]]:
     user = request.user
     if not isinstance(user, User) or not user.is_authenticated:
         return {"main_menu": []}
-    items = []
+    entries = []
     for name, label, allowed in _ENTRIES:
         if not allowed(user):
             continue
         try:
-            url = reverse(name)
+            entries.append((label, reverse(name)))
         except NoReverseMatch:
             continue
-        items.append(MenuItem(label=label, url=url, active=request.path.startswith(url)))
-    return {"main_menu": items}
+    # "My day" lives under the cases' URL: the entry with the longest matching URL is the one page shown.
+    matching = [url for _label, url in entries if request.path.startswith(url)]
+    current = max(matching, key=len, default=None)
+    return {"main_menu": [MenuItem(label=label, url=url, active=url == current) for label, url in entries]}

@@ -204,3 +204,22 @@ def test_services_referrals_and_caseloads_come_from_their_aggregates(client, sup
     assert caseload[0].cells[0].value == managers  # case managers with open cases
     assert caseload[2].cells[0].value == 400  # the most open cases of one
     assert caseload[3].cells[0].value == 1  # above 250
+
+
+def _trail_links(response) -> list[str]:
+    trail = re.search(r'<nav class="trail".*?</nav>', response.content.decode(), re.S)
+    assert trail is not None
+    return re.findall(r'href="([^"]+)"', trail.group(0))
+
+
+@pytest.mark.parametrize("who", ["worker", "supervisor", "monitor"])
+def test_the_breadcrumb_links_only_to_dashboards_the_viewer_may_open(client, refreshed, who, request):
+    viewer = request.getfixturevalue(who)
+    _login(client, viewer)
+    page = client.get(f"/monitorizare/localitate/{refreshed.siruta}/")
+    assert page.status_code == 200
+    links = _trail_links(page)
+    assert len(links) == {"worker": 0, "supervisor": 1, "monitor": 3}[who]
+    assert "România" in page.content.decode()
+    for link in links:
+        assert client.get(link).status_code == 200, link

@@ -109,3 +109,13 @@ def test_logging_out_wipes_what_the_browser_kept():
     response = client.post(reverse("logout"))
     assert response.status_code == 302
     assert response["Clear-Site-Data"] == '"cache", "storage"'
+
+
+def test_one_menu_entry_is_marked_as_the_current_page():
+    worker = worker_of(LocalityFactory.create())
+    client = Client()
+    assert client.login(username=worker.username, password=TEST_PASSWORD)
+    page = client.get(reverse("cases:my_day")).content.decode()
+    current = [line for line in page.splitlines() if 'aria-current="page"' in line and "<a " in line]
+    assert len(current) == 1
+    assert "Ziua mea" in current[0]
