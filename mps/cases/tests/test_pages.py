@@ -291,3 +291,13 @@ def test_a_case_opened_by_the_platform_shows_its_history_as_made_automatically(t
     response = _client(team["social_worker"]).get(_detail(case))
     assert response.status_code == 200
     assert "automat" in response.content.decode()
+
+
+def test_my_day_writes_the_date_as_romanian_does_and_says_plainly_when_nothing_is_due(team):
+    page = _client(team["social_worker"]).get(reverse("cases:my_day")).content.decode()
+    today = timezone.localdate()
+    month = ["ianuarie", "februarie", "martie", "aprilie", "mai", "iunie", "iulie", "august", "septembrie",
+             "octombrie", "noiembrie", "decembrie"][today.month - 1]  # fmt: skip
+    assert f"{today.day} {month} {today.year}" in page
+    assert '<p class="muted nothing-due">Nimic scadent' in page
+    assert '<li class="muted">' not in page

@@ -223,3 +223,21 @@ def test_the_breadcrumb_links_only_to_dashboards_the_viewer_may_open(client, ref
     assert "România" in page.content.decode()
     for link in links:
         assert client.get(link).status_code == 200, link
+
+
+def test_an_area_with_no_assessed_wave_offers_no_dhis2_download_that_would_answer_404(
+    client, worker, locality
+):
+    _login(client, worker)
+    page = client.get(f"/monitorizare/localitate/{locality.siruta}/")
+    assert page.status_code == 200
+    assert "/dhis2" not in page.content.decode()
+    assert client.get(f"/monitorizare/localitate/{locality.siruta}/dhis2.json").status_code == 404
+
+
+def test_an_area_with_data_offers_a_dhis2_download_that_works(client, worker, refreshed):
+    _login(client, worker)
+    page = client.get(f"/monitorizare/localitate/{refreshed.siruta}/").content.decode()
+    link = re.search(r'href="([^"]*dhis2[^"]*)"', page)
+    assert link is not None
+    assert client.get(link.group(1).replace("&amp;", "&")).status_code == 200
