@@ -1,10 +1,11 @@
 """Django's own messages that users meet most, marked here so our catalogue can reword them.
 
 Django's Romanian catalogue writes ţ and ş with a cedilla and leaves stray spaces; Romanian is written with
-the comma below (ț, ș). Our catalogues come first in LOCALE_PATHS, so these translations win.
+the comma below (ț, ș), and capitalises day and month names, which Romanian writes in lower case
+("duminică, 6 decembrie 2026"). Our catalogues come first in LOCALE_PATHS, so these translations win.
 """
 
-from django.utils.translation import gettext_noop, ngettext_lazy
+from django.utils.translation import gettext_noop, ngettext_lazy, pgettext_lazy
 
 MESSAGES = (
     gettext_noop("Ensure this value is less than or equal to %(limit_value)s."),
@@ -36,3 +37,27 @@ PLURAL_MESSAGES = (
         "limit_value",
     ),
 )
+
+# The names that the date filter's "l", "F" and "E" formats take from Django's catalogue.
+CALENDAR_NAMES = (
+    gettext_noop("Monday"),
+    gettext_noop("Tuesday"),
+    gettext_noop("Wednesday"),
+    gettext_noop("Thursday"),
+    gettext_noop("Friday"),
+    gettext_noop("Saturday"),
+    gettext_noop("Sunday"),
+    gettext_noop("January"),
+    gettext_noop("February"),
+    gettext_noop("March"),
+    gettext_noop("April"),
+    gettext_noop("May"),
+    gettext_noop("June"),
+    gettext_noop("July"),
+    gettext_noop("August"),
+    gettext_noop("September"),
+    gettext_noop("October"),
+    gettext_noop("November"),
+    gettext_noop("December"),
+)
+ALTERNATIVE_MONTHS = tuple(pgettext_lazy("alt. month", name) for name in CALENDAR_NAMES[7:])

@@ -4,7 +4,6 @@ from collections.abc import Mapping
 from typing import Any
 
 from django import template
-from django.utils.translation import get_language
 
 from mps.cases.models import ReferralStatus
 
@@ -30,9 +29,3 @@ def get_item(mapping: Mapping[str, Any] | None, key: str) -> Any:
 def move_slug(status: str) -> str:
     """Return the URL word of the transition that leads to a referral status."""
     return _MOVE_SLUGS.get(ReferralStatus(status), "")
-
-
-@register.filter
-def calendar_case(text: str) -> str:
-    """Write day and month names as the language does: Romanian writes them in lower case, English does not."""
-    return text.lower() if (get_language() or "ro").startswith("ro") else text
