@@ -1,6 +1,7 @@
 """Forms of the case pages: they parse input; the services decide what is allowed."""
 
 import datetime as dt
+import uuid
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -187,3 +188,58 @@ def plan_choices_from_post(
 def today() -> dt.date:
     """Return today's date in the platform's time zone (the forms' default)."""
     return timezone.localdate()
+
+
+DUE_ITEM_TYPE_LABELS = {
+    "task": _("Tasks"),
+    "action": _("Plan actions"),
+    "referral": _("Referrals"),
+    "reevaluation": _("Re-evaluations"),
+}
+
+
+class MyDayFilterForm(forms.Form):
+    """The filters of "Ziua mea": item type, household and locality, each optional, read from GET."""
+
+    type = forms.ChoiceField(label=_("Type"), required=False)
+    household = forms.ChoiceField(label=_("Household"), required=False)
+    locality = forms.ModelChoiceField(label=_("Locality"), queryset=Locality.objects.none(), required=False)
+
+    def __init__(
+        self,
+        *args: Any,
+        households: Sequence[Any],
+        localities: Any,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["type"].choices = [("", _("All types")), *DUE_ITEM_TYPE_LABELS.items()]  # type: ignore[attr-defined]
+        self.fields["household"].choices = [  # type: ignore[attr-defined]
+            ("", _("All households")),
+            *((str(h.id), h.address) for h in households),
+        ]
+        self.fields["locality"].queryset = localities  # type: ignore[attr-defined]
+        self.fields["locality"].empty_label = _("All my localities")  # type: ignore[attr-defined]
+
+    def filters(self) -> dict[str, Any]:
+        """Return the valid filters as keyword arguments of MyDay.filtered; an invalid one is left out."""
+        if self.is_bound:
+            self.is_valid()
+        data = getattr(self, "cleaned_data", {})
+        locality = data.get("locality")
+        household = data.get("household")
+        return {
+            "item_type": data.get("type") or "",
+            "household_id": uuid.UUID(household) if household else None,
+            "locality_id": locality.pk if locality else None,
+        }
+
+    def problems(self) -> list[str]:
+        """Return one sentence per filter whose value is unknown, naming the filter."""
+        if not self.is_bound or self.is_valid():
+            return []
+        return [
+            _("The “%(filter)s” filter has no value “%(value)s”; it was left out.")
+            % {"filter": self.fields[name].label, "value": self.data.get(name, "")}
+            for name in self.errors
+        ]

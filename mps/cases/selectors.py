@@ -217,6 +217,11 @@ def overdue_referrals_for_user(user: User, *, today: dt.date | None = None) -> Q
 
 # My day ---------------------------------------------------------------------------------------------------
 
+# The sections of a working day, in the order a worker handles them.
+DAY_SECTIONS = ("urgent", "today", "overdue", "upcoming")
+# What "Ziua mea" gathers; the item-type filter chooses among these.
+DUE_ITEM_TYPES = ("task", "action", "referral", "reevaluation")
+
 
 @dataclass(frozen=True)
 class DueItem:
@@ -230,20 +235,105 @@ class DueItem:
     url_name: str = "cases:case_detail"
     task_id: int | None = None
     overdue: bool = False
+    item_type: str = "task"
+    section: str = "today"
+    anchor: str = ""
+
+
+@dataclass(frozen=True)
+class HouseholdDue:
+    """The items of one household within one section of the day."""
+
+    household: Household
+    items: list[DueItem]
+
+
+@dataclass(frozen=True)
+class DaySection:
+    """One section of the day (urgent, due today, overdue, upcoming) with its households."""
+
+    key: str
+    households: list[HouseholdDue]
+
+    @property
+    def count(self) -> int:
+        return sum(len(group.items) for group in self.households)
 
 
 @dataclass(frozen=True)
 class MyDay:
-    """What is due today (and overdue) and in the rest of the week, most urgent first."""
+    """Everything due for a worker up to the end of the week, most urgent first."""
 
-    today: list[DueItem]
-    week: list[DueItem]
+    items: list[DueItem]
     day: dt.date
     week_end: dt.date
 
+    def filtered(
+        self, *, item_type: str = "", household_id: uuid.UUID | None = None, locality_id: int | None = None
+    ) -> "MyDay":
+        """Return the day with only the items of this type, household and locality (each optional)."""
+        items = [
+            item
+            for item in self.items
+            if (not item_type or item.item_type == item_type)
+            and (household_id is None or item.household.id == household_id)
+            and (locality_id is None or item.household.locality_id == locality_id)
+        ]
+        return MyDay(items=items, day=self.day, week_end=self.week_end)
+
+    def counts(self) -> dict[str, int]:
+        """Return how many items each section holds, and the total."""
+        counts = dict.fromkeys(DAY_SECTIONS, 0)
+        for item in self.items:
+            counts[item.section] += 1
+        return {**counts, "total": len(self.items)}
+
+    def households(self) -> list[Household]:
+        """Return the households with something due, the one with the most pressing item first."""
+        first: dict[uuid.UUID, tuple[int, dt.date, str]] = {}
+        by_id: dict[uuid.UUID, Household] = {}
+        for item in self.items:
+            key = (DAY_SECTIONS.index(item.section), item.due, item.household.address)
+            household_id = item.household.id
+            by_id[household_id] = item.household
+            first[household_id] = min(key, first.get(household_id, key))
+        return [by_id[household_id] for household_id in sorted(first, key=lambda h: (first[h], str(h)))]
+
+    def sections(self, households: list[Household] | None = None) -> list[DaySection]:
+        """Return the non-empty sections, each grouping its items by household, for these households only."""
+        order = [h.id for h in (households if households is not None else self.households())]
+        position = {household_id: n for n, household_id in enumerate(order)}
+        sections = []
+        for key in DAY_SECTIONS:
+            groups: dict[uuid.UUID, list[DueItem]] = {}
+            for item in self.items:
+                if item.section == key and item.household.id in position:
+                    groups.setdefault(item.household.id, []).append(item)
+            if groups:
+                sections.append(
+                    DaySection(
+                        key=key,
+                        households=[
+                            HouseholdDue(household=items[0].household, items=items)
+                            for _household_id, items in sorted(groups.items(), key=lambda g: position[g[0]])
+                        ],
+                    )
+                )
+        return sections
+
+
+def _section(*, rank: int, due: dt.date, today: dt.date) -> str:
+    if rank == 0:
+        return "urgent"
+    return "today" if due == today else "overdue" if due < today else "upcoming"
+
 
 def my_day_for_user(user: User, *, today: dt.date | None = None) -> MyDay:
-    """Gather the user's tasks, plan actions, overdue referrals and re-evaluations due this week."""
+    """Gather the user's tasks, plan actions, overdue referrals and re-evaluations due this week.
+
+    A worker's day is bounded by their caseload (at most a few hundred households), so it is read in four
+    queries whatever its length and filtered, grouped and paged in memory; the filters' choices come from it.
+    """
     from django.utils.translation import gettext as _
 
     today = today or timezone.localdate()
@@ -252,90 +342,85 @@ def my_day_for_user(user: User, *, today: dt.date | None = None) -> MyDay:
     coordinator = user.role == Role.LOCAL_COORDINATOR
     items: list[DueItem] = []
 
+    def add(**fields: Any) -> None:
+        items.append(DueItem(section=_section(rank=fields["rank"], due=fields["due"], today=today), **fields))
+
     # Urgent tasks are shown today whatever their due time: they are due within 24 hours.
     tasks = Task.objects.filter(locality__in=localities, done_at__isnull=True).filter(
         Q(due_at__date__lte=week_end) | Q(urgent=True)
     )
     tasks = tasks.filter(Q(assignee=user) | Q(urgent=True)) if coordinator else tasks.filter(assignee=user)
     seen_referrals: set[uuid.UUID] = set()
-    for task in tasks.select_related("case__household").order_by("-urgent", "due_at"):
+    for task in tasks.select_related("case__household__locality").order_by("-urgent", "due_at"):
         if task.referral_id in seen_referrals:
             continue
         if task.referral_id:
             seen_referrals.add(task.referral_id)
         due = timezone.localtime(task.due_at).date()
-        items.append(
-            DueItem(
-                rank=0 if task.urgent else 2,
-                due=due,
-                kind=task.get_kind_display(),
-                title=task.title,
-                household=task.case.household,
-                task_id=task.id,
-                overdue=due < today,
-            )
+        add(
+            rank=0 if task.urgent else 2,
+            due=due,
+            kind=task.get_kind_display(),
+            title=task.title,
+            household=task.case.household,
+            task_id=task.id,
+            overdue=due < today,
+            item_type="task",
+            anchor="tasks",
         )
 
     names = vulnerability_names()
     actions = PlanAction.objects.filter(
         owner=user, status=ActionStatus.PLANNED, due_on__lte=week_end, goal__status=GoalStatus.OPEN
-    ).select_related("service", "goal__case__household", "goal__person")
+    ).select_related("service", "goal__case__household__locality", "goal__person")
     for action in actions:
         who = f" · {action.goal.person.full_name}" if action.goal.person else ""
-        items.append(
-            DueItem(
-                rank=1 if action.due_on < today else 3,
-                due=action.due_on,
-                kind=str(_("Plan action")),
-                title=f"{action.service.name}{who} ({names.get(action.goal.code, action.goal.code)})",
-                household=action.goal.case.household,
-                overdue=action.due_on < today,
-            )
+        add(
+            rank=1 if action.due_on < today else 3,
+            due=action.due_on,
+            kind=str(_("Plan action")),
+            title=f"{action.service.name}{who} ({names.get(action.goal.code, action.goal.code)})",
+            household=action.goal.case.household,
+            overdue=action.due_on < today,
+            item_type="action",
+            anchor="plan",
         )
 
     referrals = Referral.objects.filter(
         locality__in=localities, status__in=PENDING_REFERRAL_STATUSES, due_on__lte=week_end
     ).exclude(status=ReferralStatus.DRAFT, urgent=True)
     referrals = referrals if coordinator else referrals.filter(case__case_manager=user)
-    for referral in referrals.select_related("case__household", "person"):
+    for referral in referrals.select_related("case__household__locality", "person"):
         who = f" · {referral.person.full_name}" if referral.person else ""
-        items.append(
-            DueItem(
-                rank=1 if referral.due_on < today else 3,
-                due=referral.due_on,
-                kind=str(_("Referral past due"))
-                if referral.due_on < today
-                else str(_("Referral answer due")),
-                title=f"{referral.get_institution_display()}{who} ({referral.get_status_display()})",
-                household=referral.case.household,
-                overdue=referral.due_on < today,
-            )
+        add(
+            rank=1 if referral.due_on < today else 3,
+            due=referral.due_on,
+            kind=str(_("Referral past due")) if referral.due_on < today else str(_("Referral answer due")),
+            title=f"{referral.get_institution_display()}{who} ({referral.get_status_display()})",
+            household=referral.case.household,
+            overdue=referral.due_on < today,
+            item_type="referral",
+            anchor=f"referral-{referral.id}",
         )
 
     cases = Case.objects.filter(
         locality__in=localities, status__in=OPEN_CASE_STATUSES, reevaluation_due_on__lte=week_end
     )
     cases = cases if coordinator else cases.filter(case_manager=user)
-    for case in cases.select_related("household"):
+    for case in cases.select_related("household__locality"):
         assert case.reevaluation_due_on is not None
-        items.append(
-            DueItem(
-                rank=2 if case.reevaluation_due_on < today else 4,
-                due=case.reevaluation_due_on,
-                kind=str(_("Re-evaluation due")),
-                title=str(_("Re-evaluate the household")),
-                household=case.household,
-                overdue=case.reevaluation_due_on < today,
-            )
+        add(
+            rank=2 if case.reevaluation_due_on < today else 4,
+            due=case.reevaluation_due_on,
+            kind=str(_("Re-evaluation due")),
+            title=str(_("Re-evaluate the household")),
+            household=case.household,
+            overdue=case.reevaluation_due_on < today,
+            item_type="reevaluation",
         )
 
     items.sort(key=lambda item: (item.rank, item.due, item.title))
-    return MyDay(
-        today=[i for i in items if i.due <= today or i.rank == 0],
-        week=[i for i in items if i.due > today and i.rank != 0],
-        day=today,
-        week_end=week_end,
-    )
+    return MyDay(items=items, day=today, week_end=week_end)
 
 
 # Caseload -------------------------------------------------------------------------------------------------

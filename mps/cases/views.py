@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from mps.access.policy import can_edit_cases, editable_localities, may_edit_in
+from mps.access.policy import can_edit_cases, case_localities, editable_localities, may_edit_in
 from mps.accounts.models import FIELD_ROLES, Role, User
 from mps.audit.models import AuditAction
 from mps.audit.services import audit_record
@@ -24,6 +24,7 @@ from mps.cases.forms import (
     AgreementForm,
     CloseForm,
     DeliveryForm,
+    MyDayFilterForm,
     OutcomeForm,
     ReassignForm,
     ReferralForm,
@@ -45,6 +46,8 @@ from mps.core.form_errors import add_problems_to_form
 from mps.registry.models import Person
 
 PAGE_SIZE = 30
+# "Ziua mea" pages by household, so that a household's items are never split across two pages.
+MY_DAY_HOUSEHOLDS_PER_PAGE = 25
 REFERRAL_MOVES = {
     "send": ReferralStatus.SENT,
     "accept": ReferralStatus.ACCEPTED,
@@ -473,9 +476,33 @@ def task_done(request: HttpRequest, task_id: int) -> HttpResponse:
 
 
 def my_day(request: HttpRequest) -> HttpResponse:
-    """Show what is due today (and overdue) and this week for the signed-in worker, most urgent first."""
+    """Show the worker's day: counts, then urgent, due today, overdue and upcoming items by household."""
     user = _user(request)
-    return render(request, "cases/my_day.html", {"day": selectors.my_day_for_user(user)})
+    whole_day = selectors.my_day_for_user(user)
+    localities = case_localities(user)
+    form = MyDayFilterForm(
+        request.GET or None, households=whole_day.households(), localities=localities.order_by("name")
+    )
+    for problem in form.problems():
+        messages.error(request, problem)
+    day = whole_day.filtered(**form.filters())
+    page = Paginator(day.households(), MY_DAY_HOUSEHOLDS_PER_PAGE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "cases/my_day.html",
+        {
+            "day": day,
+            "counts": day.counts(),
+            "sections": day.sections(list(page)),
+            "page": page,
+            "form": form,
+            "query": query.urlencode(),
+            "filtered": any(form.filters().values()),
+            "several_localities": len(form.fields["locality"].queryset) > 1,  # type: ignore[attr-defined]
+        },
+    )
 
 
 # Caseload -------------------------------------------------------------------------------------------------

@@ -3,15 +3,17 @@
 from typing import Any
 
 import factory
+from django.utils import timezone
 
 from mps.accounts.models import Role, User
 from mps.accounts.tests.factories import worker_of
 from mps.assessment.models import Assessment
 from mps.assessment.services import assessment_record
 from mps.assessment.tests.builders import assessment_with
-from mps.cases.models import ActivityKind, GroupActivity
+from mps.cases.models import ActivityKind, Case, GroupActivity, Task, TaskKind
 from mps.geography.models import Locality
 from mps.geography.tests.factories import LocalityFactory
+from mps.registry.tests.factories import HouseholdFactory
 
 SIRUTA = 54975  # the assessment builders' locality
 T1_REF = "aaaaaaaa-0000-4000-8000-000000000001"
@@ -59,3 +61,30 @@ class GroupActivityFactory(factory.django.DjangoModelFactory[GroupActivity]):
     title = factory.Sequence(lambda n: f"Educație parentală, sesiunea {n + 1}")
     held_on = factory.Faker("date_between", start_date="-60d", end_date="today")
     place = "Centrul comunitar"
+
+
+class CaseFactory(factory.django.DjangoModelFactory[Case]):
+    """An open case of a new household of the given locality (set `household__locality`)."""
+
+    class Meta:
+        model = Case
+
+    household = factory.SubFactory(HouseholdFactory)
+    locality = factory.SelfAttribute("household.locality")
+    opened_on = factory.LazyFunction(timezone.localdate)
+
+
+class TaskFactory(factory.django.DjangoModelFactory[Task]):
+    """A follow-up task of a case, due today at noon unless told otherwise."""
+
+    class Meta:
+        model = Task
+
+    case = factory.SubFactory(CaseFactory)
+    kind = TaskKind.FOLLOW_UP
+    title = factory.Sequence(lambda n: f"Vizită de urmărire {n + 1}")
+    due_at = factory.LazyFunction(
+        lambda: timezone.localtime().replace(hour=12, minute=0, second=0, microsecond=0)
+    )
+    locality = factory.SelfAttribute("case.locality")
+    dedupe_key = factory.Sequence(lambda n: f"test:{n}")

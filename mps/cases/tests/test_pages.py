@@ -175,7 +175,7 @@ def test_my_day_shows_the_urgent_task_first_to_the_manager_and_the_coordinator(t
     Case.objects.filter(id=case.id).update(reevaluation_due_on=timezone.localdate())
     for user in (team["social_worker"], team["coordinator"]):
         page = _client(user).get(reverse("cases:my_day")).content.decode()
-        today = page[page.index('id="today"') :]
+        today = page[page.index('id="urgent"') :]
         assert today.index("Trimiteți trimiterea urgentă") < today.index("Reevaluare scadentă")
 
 
