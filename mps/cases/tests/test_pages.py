@@ -301,3 +301,17 @@ def test_my_day_writes_the_date_as_romanian_does_and_says_plainly_when_nothing_i
     assert f"{today.day} {month} {today.year}" in page
     assert '<p class="muted nothing-due">Nimic scadent' in page
     assert '<li class="muted">' not in page
+
+
+def test_the_household_and_its_case_link_to_each_other(team, case):
+    client = _client(team["social_worker"])
+    household_url = reverse("registry:household_detail", args=[case.household_id])
+    household = client.get(household_url).content.decode()
+    assert f'<a href="{_detail(case)}">Deschide cazul gospodăriei</a>' in household
+    page = client.get(_detail(case)).content.decode()
+    assert f'<a href="{household_url}">Fișa gospodăriei: {case.household.address}</a>' in page
+    without_case = HouseholdFactory(locality=case.locality)
+    assert (
+        "Niciun caz deschis încă."
+        in client.get(reverse("registry:household_detail", args=[without_case.id])).content.decode()
+    )
