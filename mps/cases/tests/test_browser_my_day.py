@@ -22,18 +22,18 @@ def _log_in(page: Page, url: str, username: str) -> None:
 
 
 def test_a_worker_filters_and_pages_her_day(live_server, page: Page) -> None:
-    locality = LocalityFactory(name="Pâncești")
+    locality = LocalityFactory.create(name="Pâncești")
     worker = worker_of(locality, username="ana.ionescu", first_name="Ana", last_name="Ionescu")
     cases = [
-        CaseFactory(household__locality=locality, household__address=f"Str. Principală nr. {n + 10}")
+        CaseFactory.create(household__locality=locality, household__address=f"Str. Principală nr. {n + 10}")
         for n in range(27)
     ]
     noon = timezone.localtime().replace(hour=12, minute=0, second=0, microsecond=0)
     for n, case in enumerate(cases):
-        TaskFactory(
+        TaskFactory.create(
             case=case, assignee=worker, title=f"Vizita {n + 1}", due_at=noon - dt.timedelta(days=n % 2)
         )
-    TaskFactory(case=cases[-1], assignee=worker, title="Trimiteți trimiterea urgentă", urgent=True)
+    TaskFactory.create(case=cases[-1], assignee=worker, title="Trimiteți trimiterea urgentă", urgent=True)
     Case.objects.filter(id=cases[0].id).update(case_manager=worker, reevaluation_due_on=timezone.localdate())
 
     _log_in(page, live_server.url, worker.username)
@@ -71,9 +71,9 @@ def test_a_worker_filters_and_pages_her_day(live_server, page: Page) -> None:
 
 
 def test_from_the_household_to_its_case_and_back_by_the_links(live_server, page: Page) -> None:
-    locality = LocalityFactory(name="Nicolae Bălcescu")
+    locality = LocalityFactory.create(name="Nicolae Bălcescu")
     worker = worker_of(locality, username="elena.munteanu")
-    case = CaseFactory(
+    case = CaseFactory.create(
         household__locality=locality, household__address="Str. Școlii nr. 7", case_manager=worker
     )
 

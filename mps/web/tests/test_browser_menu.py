@@ -29,14 +29,16 @@ def _log_in(page: Page, url: str, username: str) -> None:
 
 
 def test_every_roles_menu_fits_whole_at_800_1024_and_1280_pixels(live_server, page: Page) -> None:
-    locality = LocalityFactory(name="Nicolae Bălcescu")
+    locality = LocalityFactory.create(name="Nicolae Bălcescu")
     users = [
         worker_of(locality, username="asistent"),
         # A coordinator who also administers the platform has the longest menu of all.
         worker_of(locality, role=Role.LOCAL_COORDINATOR, username="coordonator", is_staff=True),
         county_supervisor_of(locality.county_id, username="supervizor"),
-        UserFactory(role=Role.NATIONAL_MONITOR, scope=ScopeKind.NATIONAL, username="monitor"),
-        UserFactory(role=Role.ADMINISTRATOR, scope=ScopeKind.NATIONAL, username="admin", is_staff=True),
+        UserFactory.create(role=Role.NATIONAL_MONITOR, scope=ScopeKind.NATIONAL, username="monitor"),
+        UserFactory.create(
+            role=Role.ADMINISTRATOR, scope=ScopeKind.NATIONAL, username="admin", is_staff=True
+        ),
     ]
     longest = 0
     for user in users:
