@@ -7,7 +7,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -48,6 +48,7 @@ from mps.registry.models import Person
 PAGE_SIZE = 30
 # "Ziua mea" pages by household, so that a household's items are never split across two pages.
 MY_DAY_HOUSEHOLDS_PER_PAGE = 25
+MY_DAY_PARAMETERS = ("type", "household", "locality", "page")
 REFERRAL_MOVES = {
     "send": ReferralStatus.SENT,
     "accept": ReferralStatus.ACCEPTED,
@@ -471,7 +472,15 @@ def task_done(request: HttpRequest, task_id: int) -> HttpResponse:
     except DomainValidationError as error:
         _show_problems(request, error)
     if request.POST.get("next") == "day":
-        return redirect("cases:my_day")
+        # Back to the same filtered page of the day; only the day's own parameters are carried over.
+        day_query = QueryDict(request.POST.get("day_query", "")).copy()
+        for key in list(day_query):
+            if key not in MY_DAY_PARAMETERS:
+                del day_query[key]
+        response = redirect("cases:my_day")
+        if day_query:
+            response["Location"] += f"?{day_query.urlencode()}"
+        return response
     return _to_case(task.case, "tasks")
 
 
@@ -499,6 +508,7 @@ def my_day(request: HttpRequest) -> HttpResponse:
             "page": page,
             "form": form,
             "query": query.urlencode(),
+            "day_query": request.GET.urlencode(),
             "filtered": any(form.filters().values()),
             "several_localities": len(form.fields["locality"].queryset) > 1,  # type: ignore[attr-defined]
         },

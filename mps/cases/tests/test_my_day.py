@@ -177,3 +177,18 @@ def test_a_worker_sees_neither_a_colleagues_tasks_nor_another_locality_in_the_fi
     assert "Sarcina colegei" not in page
     assert "Berești" not in page
     assert '<p class="muted nothing-due">Nimic scadent.</p>' in page
+
+
+def test_marking_a_task_done_comes_back_to_the_same_filtered_page(worker, locality):
+    task = _task(worker, locality, "Str. Școlii nr. 7", "Sunați familia")
+    client = _client(worker)
+    page = client.get(reverse("cases:my_day"), {"type": "task"}).content.decode()
+    assert 'name="day_query" value="type=task"' in page
+    response = client.post(
+        reverse("cases:task_done", args=[task.id]),
+        {"next": "day", "day_query": "type=task&page=2&evil=https://example.com"},
+    )
+    assert response.status_code == 302
+    assert response["Location"] == reverse("cases:my_day") + "?type=task&page=2"
+    task.refresh_from_db()
+    assert task.done_at is not None
