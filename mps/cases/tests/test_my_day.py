@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from mps.accounts.tests.factories import TEST_PASSWORD, worker_of
+from mps.cases.models import Case
 from mps.cases.selectors import my_day_for_user
 from mps.cases.tests.factories import CaseFactory, TaskFactory
 from mps.geography.tests.factories import LocalityFactory
@@ -88,7 +89,6 @@ def test_the_page_shows_the_counts_and_groups_a_households_items_under_its_name(
     _task(worker, locality, "", "Sunați familia", case=case)
     _task(worker, locality, "", "Duceți actele la primărie", case=case)
     _task(worker, locality, "Str. Morii nr. 1", "Trimiteți trimiterea urgentă", urgent=True)
-    Case = type(case)
     Case.objects.filter(id=case.id).update(reevaluation_due_on=timezone.localdate() - dt.timedelta(days=1))
 
     page = _day(worker)
@@ -112,7 +112,7 @@ def test_filters_by_type_household_and_locality_and_names_an_unknown_filter(work
     worker.localities.add(other)
     school = _task(worker, locality, "Str. Școlii nr. 7", "Sunați familia").case
     _task(worker, other, "Str. Morii nr. 1", "Vizită la Măgura")
-    type(school).objects.filter(id=school.id).update(reevaluation_due_on=timezone.localdate())
+    Case.objects.filter(id=school.id).update(reevaluation_due_on=timezone.localdate())
 
     only_tasks = _day(worker, type="task")
     assert "Sunați familia" in only_tasks
