@@ -12,6 +12,7 @@ from django.utils import timezone
 from mps.accounts.models import Role
 from mps.accounts.tests.factories import TEST_PASSWORD, worker_of
 from mps.cases import services, transitions
+from mps.cases.followup import case_update_from_assessment
 from mps.cases.models import (
     ActionStatus,
     Case,
@@ -22,7 +23,6 @@ from mps.cases.models import (
     Referral,
     ServiceDelivery,
 )
-from mps.cases.services import case_update_from_assessment
 from mps.cases.tests.factories import GroupActivityFactory, builders_locality, record, team_of
 from mps.geography.tests.factories import LocalityFactory
 from mps.registry.models import Household, Membership
