@@ -1,6 +1,7 @@
 """Settings shared by every environment; everything that differs comes from the environment."""
 
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
@@ -41,6 +42,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Static files from the application server itself, compressed and cached forever by their hashed names, so
+    # that a county's deployment needs no separate web server for them.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "mps.web.middleware.SlidingSessionMiddleware",
     "mps.web.middleware.ChosenLanguageMiddleware",
@@ -130,9 +134,39 @@ MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 # Aggregates with fewer units than this are suppressed for users who may not see cases.
 MPS_SMALL_CELL_THRESHOLD = int(env_str("MPS_SMALL_CELL_THRESHOLD", "5"))
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env_str("MPS_LOG_LEVEL", "WARNING")},
-}
+# Seconds the monitoring worker's heartbeat may be old before /health/ reports it stalled.
+MPS_HEALTH_WORKER_MAX_AGE = float(env_str("MPS_HEALTH_WORKER_MAX_AGE", "120"))
+
+# MPS_LOG_FORMAT=json writes one JSON object per line (time, level, logger, message and any extra fields), which
+# journald, Loki or Elasticsearch index without parsing rules; production defaults to it.
+LOG_FORMAT = env_str("MPS_LOG_FORMAT", "text")
+
+
+def logging_config(log_format: str, worker_level: str = "WARNING") -> dict[str, Any]:
+    """Return the LOGGING setting that writes every log line in ``log_format`` ("text" or "json").
+
+    The monitoring worker logs each run at INFO: wanted in a deployment's journal, noise beside `make run`.
+    """
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "formatters": {
+            "text": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"},
+            "json": {
+                "()": "pythonjsonlogger.json.JsonFormatter",
+                "fmt": "%(asctime)s %(levelname)s %(name)s %(process)d %(message)s",
+                "rename_fields": {
+                    "asctime": "time",
+                    "levelname": "level",
+                    "name": "logger",
+                    "process": "pid",
+                },
+            },
+        },
+        "handlers": {"console": {"class": "logging.StreamHandler", "formatter": log_format}},
+        "root": {"handlers": ["console"], "level": env_str("MPS_LOG_LEVEL", "WARNING")},
+        "loggers": {"mps.monitoring.worker": {"level": env_str("MPS_WORKER_LOG_LEVEL", worker_level)}},
+    }
+
+
+LOGGING = logging_config(LOG_FORMAT)
