@@ -55,7 +55,7 @@ def test_a_worker_asked_to_stop_finishes_its_run_and_leaves():
         original_beat(error)
         worker.stop()
 
-    worker.beat = beat_then_stop  # type: ignore[method-assign]
+    worker.beat = beat_then_stop
 
     assert worker.run() == 1  # not an hour's wait: the stop request ends the pause
 
