@@ -97,6 +97,14 @@ def _database_from_environment() -> dict[str, object]:
 
 
 DATABASES = {"default": _database_from_environment()}
+# A read replica for the dashboards (decision 0010): set DATABASE_REPLICA_URL to a streaming replica of default.
+if env_str("DATABASE_REPLICA_URL", ""):
+    DATABASES["replica"] = {
+        **dict(dj_database_url.parse(env_str("DATABASE_REPLICA_URL", ""), conn_max_age=60)),
+        "TEST": {"MIRROR": "default"},
+    }
+MPS_READ_REPLICA = "replica" in DATABASES
+DATABASE_ROUTERS = ["mps.core.routers.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
