@@ -42,9 +42,6 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    # Static files from the application server itself, compressed and cached forever by their hashed names, so
-    # that a county's deployment needs no separate web server for them.
-    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "mps.web.middleware.SlidingSessionMiddleware",
     "mps.web.middleware.ChosenLanguageMiddleware",

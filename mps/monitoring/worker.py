@@ -19,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from types import FrameType
 
-from django.db import DatabaseError, close_old_connections
+from django.db import DatabaseError, close_old_connections, connection
 from django.utils import timezone
 
 from mps.monitoring.conf import refresh_freshness_seconds
@@ -100,7 +100,7 @@ class RefreshWorker:
                 error = str(failure)[:500]
                 pause = self.options.every
             # A worker that runs for months must not keep a connection the database has dropped.
-            close_old_connections()
+            _close_stale_connections()
             self.beat(error)
             if self.options.max_runs is not None and self.runs >= self.options.max_runs:
                 break
@@ -136,7 +136,14 @@ class RefreshWorker:
             )
         except DatabaseError:
             logger.exception("The monitoring worker could not write its heartbeat.")
-            close_old_connections()
+            _close_stale_connections()
+
+
+def _close_stale_connections() -> None:
+    # Inside a caller's transaction (a test, a one-off run in a shell) the connection is the caller's to keep:
+    # Django would see its autocommit off and close it.
+    if not connection.in_atomic_block:
+        close_old_connections()
 
 
 def heartbeat_age(now: dt.datetime | None = None) -> float | None:
