@@ -47,7 +47,7 @@ else:
     fail(f"/health/?require=worker never answered 200 with a fresh worker: {health}")
 print(f"  /health/: {health}")
 
-status, _headers, body = get("/accounts/login/")
+status, _headers, body = get("/cont/autentificare/")
 if status != 200 or b"<form" not in body:
     fail(f"the login page answered {status}")
 print("  login page: 200")
