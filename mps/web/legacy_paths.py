@@ -9,7 +9,7 @@ from a page loaded before the rename (logging out, saving a household) is not tu
 
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
+from django.http import HttpRequest, HttpResponseBase, HttpResponsePermanentRedirect
 from django.urls import URLPattern, path
 from django.views.generic import RedirectView
 
@@ -20,7 +20,7 @@ class PermanentlyMoved(RedirectView):
     permanent = True
     query_string = True
 
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if request.method in ("GET", "HEAD"):
             return super().dispatch(request, *args, **kwargs)
         url = self.get_redirect_url(*args, **kwargs)
