@@ -301,3 +301,23 @@ def test_my_day_writes_the_date_as_romanian_does_and_says_plainly_when_nothing_i
     assert f"{today.day} {month} {today.year}" in page
     assert '<p class="muted nothing-due">Nimic scadent' in page
     assert '<li class="muted">' not in page
+
+
+def test_the_household_and_its_case_link_to_each_other(team, case):
+    client = _client(team["social_worker"])
+    household_page = reverse("registry:household_detail", args=[case.household_id])
+
+    household = client.get(household_page).content.decode()
+    assert f'href="{_detail(case)}"' in household
+    assert "Deschide cazul" in household
+    case_page = client.get(_detail(case)).content.decode()
+    assert f'href="{household_page}"' in case_page
+
+
+def test_a_household_without_a_case_says_so_instead_of_a_link(team, locality):
+    household = HouseholdFactory.create(locality=locality)
+
+    page = _client(team["social_worker"]).get(reverse("registry:household_detail", args=[household.id]))
+
+    assert page.status_code == 200
+    assert "Niciun caz" in page.content.decode()
