@@ -37,13 +37,18 @@ class ReadableChange:
 
 
 def _field(model: type[models.Model] | None, name: str) -> models.Field[Any, Any] | None:
-    if model is None:
-        return None
-    try:
-        field = model._meta.get_field(name)
-    except FieldDoesNotExist:
-        return None
-    return field if isinstance(field, models.Field) else None
+    """The field a change names: on the event's own model first, then on the registry's others (a person's
+    creation also records their membership: household, relation)."""
+    candidates = [model] if model is not None else []
+    candidates += [other for other in _MODELS.values() if other is not model]
+    for candidate in candidates:
+        try:
+            field = candidate._meta.get_field(name)
+        except FieldDoesNotExist:
+            continue
+        if isinstance(field, models.Field):
+            return field
+    return None
 
 
 def _key(field: models.Field[Any, Any]) -> str:

@@ -50,6 +50,8 @@ def test_history_shows_labels_names_and_romanian_dates(client):
     assert "09.06.2015" in text
     assert "first_name" not in text
     assert str(mother.id) not in text
-    assert str(village.id) + " " not in text
+    assert "Relația cu capul gospodăriei : — → copil" in text
+    assert "Gospodărie : — → Str. Școlii nr. 4" in text
+    assert str(household.id) not in text
     # Names come in one query per kind of record, not one per line.
     assert len(queries) < 40

@@ -28,7 +28,7 @@ SKIPPED = ("/cont/deconectare/", "/accounts/logout/", "/i18n/", "/admin/logout/"
 # Raw history lines (`first_name: — → Ana`), Python's None, and ids where people read names.
 RAW_KEY = re.compile(
     r"\b[a-z]+_[a-z_]+\s*:\s*(—|→)"  # first_name: — → Ana
-    r"|\b[a-z][a-z_]*\s*: \S+ → "  # village: — → 36
+    r"|\b[a-z][a-z_]*\s*: \S+ → \d+\b"  # village: — → 36
     r"|\bNone\b"
     r"|\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b"
 )
