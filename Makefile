@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test check lint bench clean-data
+.PHONY: run test check lint bench clean-data prod-check
 
 run: $(STAMP)
 	@bash scripts/run.sh
@@ -19,6 +19,10 @@ check: $(STAMP)
 
 bench: $(STAMP)
 	@bash scripts/bench.sh
+
+# The production stack (gunicorn + the monitoring worker) started, probed and stopped on PostgreSQL here.
+prod-check: $(STAMP)
+	@bash scripts/prod-check.sh
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is needed ($(PYTHON) not found)."; exit 1; }

@@ -25,7 +25,7 @@ import django
 django.setup()
 
 from mps.assessment.rules import evaluate, load_catalogue, validate  # noqa: E402
-from mps.assessment.synthetic import synthetic_assessments  # noqa: E402
+from mps.demo.synthetic import synthetic_assessments  # noqa: E402
 
 ENGINE_TARGET_PER_SECOND = 5_000
 

@@ -63,7 +63,7 @@ def main() -> int:
     from engine import ENGINE_TARGET_PER_SECOND, best_rate
 
     from mps.assessment.rules import evaluate, load_catalogue
-    from mps.assessment.synthetic import synthetic_assessments
+    from mps.demo.synthetic import synthetic_assessments
 
     catalogue = load_catalogue("mps-v1")
     assessments = synthetic_assessments(options.households, seed=options.seed)
@@ -143,8 +143,8 @@ def _child(target: str, lines_path: Path, batch_size: int, workers: int) -> dict
     from django.core.management import call_command
     from django.db import connection
 
-    from mps.assessment.services import assessments_import
-    from mps.assessment.synthetic import LOCALITIES
+    from mps.assessment.importing import assessments_import
+    from mps.demo.synthetic import LOCALITIES
     from mps.geography.models import County, Locality
 
     call_command("migrate", verbosity=0)

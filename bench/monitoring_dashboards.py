@@ -511,7 +511,7 @@ def _dashboards(requests: int) -> list[dict[str, Any]]:
 
 
 def _synthetic_lines(count: int, seed: int, localities: list[int]) -> list[str]:
-    from mps.assessment.synthetic import synthetic_assessments
+    from mps.demo.synthetic import synthetic_assessments
 
     lines = []
     rng = random.Random(seed)
@@ -525,7 +525,7 @@ def _synthetic_lines(count: int, seed: int, localities: list[int]) -> list[str]:
 
 
 def _import_rate(lines: list[str]) -> float:
-    from mps.assessment.services import assessments_import
+    from mps.assessment.importing import assessments_import
 
     started = time.perf_counter()
     summary = assessments_import(lines, workers=1)

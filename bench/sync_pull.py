@@ -51,7 +51,7 @@ def main() -> int:
 
 def _households(count: int, people: int, seed: int) -> list[dict]:
     """Pick synthetic households, all in one locality, whose members add up to about `people`."""
-    from mps.assessment.synthetic import synthetic_assessments
+    from mps.demo.synthetic import synthetic_assessments
 
     chosen: list[dict] = []
     total = 0
@@ -80,8 +80,8 @@ def _run(options: argparse.Namespace, url: str) -> int:
     from django.test import Client
 
     from mps.accounts.models import Role, User
-    from mps.assessment.services import assessments_import
-    from mps.cases.services import cases_sync_from_assessments
+    from mps.assessment.importing import assessments_import
+    from mps.cases.followup import cases_sync_from_assessments
     from mps.geography.models import County, Locality
     from mps.registry.models import Household, Membership
     from mps.sync.tokens import device_token_issue

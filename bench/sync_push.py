@@ -63,8 +63,8 @@ def _run(options: argparse.Namespace, url: str) -> int:
 
     from mps.accounts.models import Role, User
     from mps.assessment.models import Assessment, Finding
-    from mps.assessment.synthetic import LOCALITIES, synthetic_assessments
     from mps.cases.models import Case
+    from mps.demo.synthetic import LOCALITIES, synthetic_assessments
     from mps.geography.models import County, Locality
     from mps.sync.tokens import device_token_issue
 

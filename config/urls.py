@@ -1,20 +1,32 @@
-"""The platform's URL map: each app owns its own urls module."""
+"""The platform's URL map: each app owns its own urls module, and every path is Romanian."""
 
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from mps.web import views as web_views
+from mps.web.legacy_paths import LEGACY_PATTERNS
 
 urlpatterns = [
     path("", web_views.home, name="home"),
     path("healthz", web_views.healthz, name="healthz"),
+    path("health/", web_views.health, name="health"),
     path("i18n/", include("django.conf.urls.i18n")),
-    path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
-    path("accounts/logout/", web_views.LogoutAndWipeView.as_view(), name="logout"),
-    path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
-    path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
-    path("households/", include("mps.registry.urls")),
+    path("cont/autentificare/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("cont/deconectare/", web_views.LogoutAndWipeView.as_view(), name="logout"),
+    # The product's own templates: django.contrib.admin comes first in INSTALLED_APPS, and its
+    # registration/password_change_*.html would otherwise win and show the admin's look.
+    path(
+        "cont/parola/",
+        auth_views.PasswordChangeView.as_view(template_name="web/password_change_form.html"),
+        name="password_change",
+    ),
+    path(
+        "cont/parola/schimbata/",
+        auth_views.PasswordChangeDoneView.as_view(template_name="web/password_change_done.html"),
+        name="password_change_done",
+    ),
+    path("gospodarii/", include("mps.registry.urls")),
     path("recensamant/", include("mps.census.urls")),
     path("evaluari/", include("mps.assessment.urls")),
     path("cazuri/", include("mps.cases.urls")),
@@ -23,4 +35,5 @@ urlpatterns = [
     path("teren/", include("mps.sync.urls")),
     path("monitorizare/", include("mps.monitoring.urls")),
     path("admin/", admin.site.urls),
+    *LEGACY_PATTERNS,
 ]

@@ -38,6 +38,8 @@ pg_ready() { $VENV/python -c "import psycopg,sys; psycopg.connect('${PG_URL%/*}/
 if pg_ready; then
   step "test suite on PostgreSQL"
   DATABASE_URL=$PG_URL $VENV/pytest "${pytest_args[@]}" --create-db
+  step "production stack: gunicorn + worker on PostgreSQL (make prod-check)"
+  MPS_TEST_POSTGRES_URL=$PG_URL bash scripts/prod-check.sh
 elif [ "${CI:-}" = "true" ]; then
   echo "PostgreSQL is required in CI but is not reachable at $PG_URL" >&2
   exit 1

@@ -1,6 +1,7 @@
 """Settings shared by every environment; everything that differs comes from the environment."""
 
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
@@ -93,6 +94,14 @@ def _database_from_environment() -> dict[str, object]:
 
 
 DATABASES = {"default": _database_from_environment()}
+# A read replica for the dashboards (decision 0010): set DATABASE_REPLICA_URL to a streaming replica of default.
+if env_str("DATABASE_REPLICA_URL", ""):
+    DATABASES["replica"] = {
+        **dict(dj_database_url.parse(env_str("DATABASE_REPLICA_URL", ""), conn_max_age=60)),
+        "TEST": {"MIRROR": "default"},
+    }
+MPS_READ_REPLICA = "replica" in DATABASES
+DATABASE_ROUTERS = ["mps.core.routers.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -130,9 +139,39 @@ MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 # Aggregates with fewer units than this are suppressed for users who may not see cases.
 MPS_SMALL_CELL_THRESHOLD = int(env_str("MPS_SMALL_CELL_THRESHOLD", "5"))
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env_str("MPS_LOG_LEVEL", "WARNING")},
-}
+# Seconds the monitoring worker's heartbeat may be old before /health/ reports it stalled.
+MPS_HEALTH_WORKER_MAX_AGE = float(env_str("MPS_HEALTH_WORKER_MAX_AGE", "120"))
+
+# MPS_LOG_FORMAT=json writes one JSON object per line (time, level, logger, message and any extra fields), which
+# journald, Loki or Elasticsearch index without parsing rules; production defaults to it.
+LOG_FORMAT = env_str("MPS_LOG_FORMAT", "text")
+
+
+def logging_config(log_format: str, worker_level: str = "WARNING") -> dict[str, Any]:
+    """Return the LOGGING setting that writes every log line in ``log_format`` ("text" or "json").
+
+    The monitoring worker logs each run at INFO: wanted in a deployment's journal, noise beside `make run`.
+    """
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "formatters": {
+            "text": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"},
+            "json": {
+                "()": "pythonjsonlogger.json.JsonFormatter",
+                "fmt": "%(asctime)s %(levelname)s %(name)s %(process)d %(message)s",
+                "rename_fields": {
+                    "asctime": "time",
+                    "levelname": "level",
+                    "name": "logger",
+                    "process": "pid",
+                },
+            },
+        },
+        "handlers": {"console": {"class": "logging.StreamHandler", "formatter": log_format}},
+        "root": {"handlers": ["console"], "level": env_str("MPS_LOG_LEVEL", "WARNING")},
+        "loggers": {"mps.monitoring.worker": {"level": env_str("MPS_WORKER_LOG_LEVEL", worker_level)}},
+    }
+
+
+LOGGING = logging_config(LOG_FORMAT)

@@ -3,8 +3,8 @@
 from django.core.exceptions import ImproperlyConfigured
 
 from config.settings.base import *  # noqa: F403
-from config.settings.base import DATABASES, SECRET_KEY
-from config.settings.environment import env_bool
+from config.settings.base import DATABASES, MIDDLEWARE, SECRET_KEY, logging_config
+from config.settings.environment import env_bool, env_str
 
 if SECRET_KEY.startswith("dev-only"):
     raise ImproperlyConfigured("DJANGO_SECRET_KEY must be set in production.")
@@ -19,3 +19,13 @@ CSRF_COOKIE_SECURE = True
 SECURE_HSTS_SECONDS = 31536000
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
+
+# Static files from the application server itself, compressed and cached forever by their hashed names, so that
+# a county's deployment needs no separate web server for them (dev's runserver serves them from the apps).
+MIDDLEWARE = [*MIDDLEWARE[:1], "whitenoise.middleware.WhiteNoiseMiddleware", *MIDDLEWARE[1:]]
+# Hashed, compressed static files (collectstatic writes them; WhiteNoise serves them with a year's cache).
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "mps.web.storage.StaticFilesStorage"},
+}
+LOGGING = logging_config(env_str("MPS_LOG_FORMAT", "json"), worker_level="INFO")

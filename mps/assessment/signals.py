@@ -8,7 +8,7 @@ rules stay in services and a failing receiver rolls the whole batch back. The ce
 each household's "assessed" visit in its locality's campaign of the same wave, and case management to open
 or update the households' cases; the import layers forbid assessment from calling either directly.
 `assessments_import` sends nothing; case management picks imported assessments up with
-`cases.services.cases_sync_from_assessments`.
+`cases.followup.cases_sync_from_assessments`.
 """
 
 from django.dispatch import Signal

@@ -1,9 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class CasesConfig(AppConfig):
     name = "mps.cases"
     label = "cases"
+    verbose_name = _("Case management")
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:

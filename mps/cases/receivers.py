@@ -8,7 +8,7 @@ from django.db import DatabaseError
 
 from mps.accounts.models import User
 from mps.assessment.models import Assessment
-from mps.cases.services import cases_update_from_assessments
+from mps.cases.followup import cases_update_from_assessments
 from mps.core.errors import DomainValidationError
 
 logger = logging.getLogger(__name__)

@@ -1,9 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class CensusConfig(AppConfig):
     name = "mps.census"
     label = "census"
+    verbose_name = _("Social census")
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:

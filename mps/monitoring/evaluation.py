@@ -29,6 +29,7 @@ from django.db import connection
 
 from mps.assessment.models import Assessment, Finding, MemberAnswers
 from mps.assessment.rules import CURRENT_CATALOGUE, load_catalogue
+from mps.core.routers import read_connection
 
 # Above this many discordant pairs the exact sum of binomial coefficients becomes slow (big integers); the
 # tail is then summed in floating point from the log-coefficients, accurate to about 1e-12.
@@ -186,7 +187,7 @@ def wave_evaluation(wave_from: str, wave_to: str, localities: Iterable[int] | No
         """
         params = [first, second, *latest_params, first, second]
         finding = _table(Finding)
-        with connection.cursor() as cursor:
+        with read_connection(Assessment).cursor() as cursor:
             cursor.execute(
                 pairs + " SELECT (SELECT COUNT(*) FROM pairs), (SELECT COUNT(*) FROM people)", params
             )
@@ -279,6 +280,6 @@ def _children_followed(first: int, second: int, localities: list[int] | None) ->
         )
         SELECT COUNT(*) FROM followed WHERE waves >= 3 AND first_age < 18
     """
-    with connection.cursor() as cursor:
+    with read_connection(Assessment).cursor() as cursor:
         cursor.execute(sql, params)
         return int(cursor.fetchone()[0])

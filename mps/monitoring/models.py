@@ -186,3 +186,23 @@ class DashboardCacheEntry(models.Model):
 
     def __str__(self) -> str:
         return self.cache_key
+
+
+class WorkerHeartbeat(models.Model):
+    """The last sign of life of a background worker, which `/health/` reports to the load balancer."""
+
+    name = models.CharField(_("name"), max_length=40, primary_key=True)
+    beat_at = models.DateTimeField(_("last heartbeat"))
+    host = models.CharField(_("host"), max_length=255, blank=True)
+    pid = models.PositiveIntegerField(_("process id"), default=0)
+    started_at = models.DateTimeField(_("started at"))
+    runs = models.PositiveIntegerField(_("runs since start"), default=0)
+    last_error = models.CharField(_("last error"), max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("worker heartbeat")
+        verbose_name_plural = _("worker heartbeats")
+
+    def __str__(self) -> str:
+        return f"{self.name} @ {self.beat_at:%Y-%m-%d %H:%M:%S}"

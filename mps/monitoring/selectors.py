@@ -21,6 +21,7 @@ from django.db import connection
 from django.db.models import Sum
 
 from mps.accounts.models import User
+from mps.core.routers import read_connection
 from mps.geography.models import County, Locality, Region
 
 from .areas import Area
@@ -34,7 +35,8 @@ def _table(model: type) -> str:
 
 
 def _rows(sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
-    with connection.cursor() as cursor:
+    # The dashboards' raw reads follow the ORM's: to the replica inside `replica_reads`, when there is one.
+    with read_connection(AreaFigure).cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
 

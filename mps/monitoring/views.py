@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from mps.accounts.models import User
+from mps.core.routers import reads_from_replica
 
 from .areas import SLUG_LEVELS, Area, area_get_for_user, home_area, user_localities
 from .conf import map_tiles_attribution, map_tiles_url
@@ -53,6 +54,7 @@ def _wave(request: HttpRequest) -> int | None:
 
 
 @require_GET
+@reads_from_replica
 def dashboard(request: HttpRequest) -> HttpResponse:
     """Open the widest area the user may see, or let them choose among their localities."""
     user = _user(request)
@@ -63,6 +65,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
+@reads_from_replica
 def area(request: HttpRequest, level: str, code: str) -> HttpResponse:
     """Show the dashboard of an area for the chosen wave and period."""
     area, policy = _area(request, level, code)
@@ -84,6 +87,7 @@ def _download(content: bytes | str, content_type: str, filename: str) -> HttpRes
 
 
 @require_GET
+@reads_from_replica
 def area_export(request: HttpRequest, level: str, code: str, table: str, fmt: str) -> HttpResponse:
     """Download one table of the dashboard (or every table, ``all``) as CSV or XLSX."""
     area, policy = _area(request, level, code)
@@ -106,6 +110,7 @@ def area_export(request: HttpRequest, level: str, code: str, table: str, fmt: st
 
 
 @require_GET
+@reads_from_replica
 def dhis2(request: HttpRequest, level: str, code: str) -> HttpResponse:
     """Download the prevalence of every code per locality of the area as a DHIS2 dataValueSets document."""
     area, policy = _area(request, level, code)
@@ -123,6 +128,7 @@ def dhis2(request: HttpRequest, level: str, code: str) -> HttpResponse:
 
 
 @require_GET
+@reads_from_replica
 def waves(request: HttpRequest, level: str, code: str) -> HttpResponse:
     """Show (or download with ``format``) the wave-to-wave evaluation of the area."""
     area, policy = _area(request, level, code)
@@ -159,6 +165,7 @@ def waves(request: HttpRequest, level: str, code: str) -> HttpResponse:
 
 
 @require_GET
+@reads_from_replica
 def area_map(request: HttpRequest, level: str, code: str) -> HttpResponse:
     """Show the map of an area: its households for those who may see them, and its areas as shaded circles."""
     area, policy = _area(request, level, code)
@@ -208,6 +215,7 @@ def map_points(request: HttpRequest, level: str, code: str) -> JsonResponse:
 
 
 @require_GET
+@reads_from_replica
 def map_areas(request: HttpRequest, level: str, code: str) -> JsonResponse:
     """Return the areas one level down as GeoJSON circles with the chosen indicator (small cells hidden)."""
     area, policy = _area(request, level, code)
@@ -218,6 +226,7 @@ def map_areas(request: HttpRequest, level: str, code: str) -> JsonResponse:
 
 
 @require_GET
+@reads_from_replica
 def report(request: HttpRequest, level: str, code: str) -> HttpResponse:
     """Download the printable progress report of a county or locality for a half-year or a year, as PDF."""
     area, policy = _area(request, level, code)

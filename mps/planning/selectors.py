@@ -24,7 +24,8 @@ from mps.planning.costing import (
     run_scenario,
 )
 
-# Romania has 3,181 administrative units; below this the loaded list is a sample (a demo county, a region).
+# Romania has 3,181 administrative units; below this the loaded list is a sample (a demo county, a region), or
+# the units were loaded from SIRUTA without their population (`import_siruta --population` fills it).
 FULL_GEOGRAPHY_MIN_LOCALITIES = 3_000
 
 
@@ -49,8 +50,12 @@ def locality_communities(counties: Sequence[str] = ()) -> list[Community]:
 
 
 def full_geography_loaded() -> bool:
-    """Return whether the whole country's localities are loaded."""
-    return Locality.objects.count() >= FULL_GEOGRAPHY_MIN_LOCALITIES
+    """Return whether the whole country's localities are loaded with their population.
+
+    `import_siruta` loads every unit of the country with no population (SIRUTA has none); costing those would
+    cost a country of nobody, so the national aggregates stay in use until the figures are imported too.
+    """
+    return Locality.objects.filter(population__gt=0).count() >= FULL_GEOGRAPHY_MIN_LOCALITIES
 
 
 def planning_communities(counties: Sequence[str] = ()) -> list[Community] | None:

@@ -12,6 +12,7 @@ from mps.accounts.models import User
 from mps.audit.models import AuditEvent
 from mps.audit.services import audit_reads
 from mps.core.search_text import fold_for_search
+from mps.registry.history import ReadableChange, readable_changes
 from mps.registry.models import Household, Membership, Person
 
 
@@ -59,6 +60,12 @@ class HouseholdRecord:
     current: list[Membership]
     past: list[Membership]
     history: list[AuditEvent]
+    # Per event id, its changes as people read them (labels, names, dates).
+    changes: dict[int, list[ReadableChange]]
+
+    @property
+    def history_lines(self) -> list[tuple[AuditEvent, list[ReadableChange]]]:
+        return [(event, self.changes.get(event.pk, [])) for event in self.history]
 
 
 def household_record_for_user(user: User, ref: uuid.UUID | str) -> HouseholdRecord:
@@ -84,7 +91,9 @@ def household_record_for_user(user: User, ref: uuid.UUID | str) -> HouseholdReco
         actor=user, object_type="household", object_ids=[household.id], locality_id=household.locality_id
     )
     audit_reads(actor=user, object_type="person", object_ids=person_ids, locality_id=household.locality_id)
-    return HouseholdRecord(household=household, current=current, past=past, history=history)
+    return HouseholdRecord(
+        household=household, current=current, past=past, history=history, changes=readable_changes(history)
+    )
 
 
 def membership_get_for_user(user: User, household: Household, person_ref: uuid.UUID | str) -> Membership:

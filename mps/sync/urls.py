@@ -12,7 +12,7 @@ urlpatterns = [
     path("manifest.webmanifest", views.manifest, name="manifest"),
     path("i18n/<str:language>.json", views.i18n_catalog, name="i18n"),
     path("token/", views.token_issue, name="token"),
-    path("logout/", views.field_logout, name="logout"),
+    path("deconectare/", views.field_logout, name="logout"),
     path("conflicte/", views.conflict_list, name="conflict_list"),
     path("conflicte/<uuid:conflict_id>/rezolva/", views.conflict_resolve_view, name="conflict_resolve"),
 ]

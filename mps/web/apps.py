@@ -1,7 +1,9 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class WebConfig(AppConfig):
     name = "mps.web"
     label = "web"
+    verbose_name = _("Web interface")
     default_auto_field = "django.db.models.BigAutoField"

@@ -19,8 +19,26 @@ MESSAGES = (
     gettext_noop(
         "Please enter a correct %(username)s and password. Note that both fields may be case-sensitive."
     ),
+    # The password change form and the validators' help texts, which Django's catalogue writes without
+    # diacritics ("sa fie") or in words a user would not say ("Confirmarea parolă nouă").
+    gettext_noop("Old password"),
+    gettext_noop("New password"),
+    gettext_noop("New password confirmation"),
+    gettext_noop("Enter the same password as before, for verification."),
+    gettext_noop("Your old password was entered incorrectly. Please enter it again."),
+    gettext_noop("The two password fields didn\u2019t match."),
+    gettext_noop("Your password can\u2019t be too similar to your other personal information."),
+    gettext_noop("Your password can\u2019t be a commonly used password."),
+    gettext_noop("Your password can\u2019t be entirely numeric."),
+    gettext_noop("The password is too similar to the %(verbose_name)s."),
+    gettext_noop("username"),
 )
 PLURAL_MESSAGES = (
+    ngettext_lazy(
+        "Your password must contain at least %(min_length)d character.",
+        "Your password must contain at least %(min_length)d characters.",
+        "min_length",
+    ),
     ngettext_lazy(
         "This password is too short. It must contain at least %d character.",
         "This password is too short. It must contain at least %d characters.",

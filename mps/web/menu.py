@@ -34,11 +34,11 @@ _ENTRIES = [
 ]
 
 
-def main_menu(request: HttpRequest) -> dict[str, list[MenuItem]]:
-    """Add the signed-in user's menu to every page's context."""
+def main_menu(request: HttpRequest) -> dict[str, object]:
+    """Add the signed-in user's menu to every page's context, and whether they may see names at all."""
     user = request.user
     if not isinstance(user, User) or not user.is_authenticated:
-        return {"main_menu": []}
+        return {"main_menu": [], "sees_names": False}
     entries = []
     for name, label, allowed in _ENTRIES:
         if not allowed(user):
@@ -50,4 +50,8 @@ def main_menu(request: HttpRequest) -> dict[str, list[MenuItem]]:
     # "My day" lives under the cases' URL: the entry with the longest matching URL is the one page shown.
     matching = [url for _label, url in entries if request.path.startswith(url)]
     current = max(matching, key=len, default=None)
-    return {"main_menu": [MenuItem(label=label, url=url, active=url == current) for label, url in entries]}
+    return {
+        "main_menu": [MenuItem(label=label, url=url, active=url == current) for label, url in entries],
+        # Pages of named households say so to the roles that see aggregates only, not show an empty table.
+        "sees_names": can_read_cases(user),
+    }

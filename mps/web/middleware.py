@@ -8,7 +8,15 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 from django.utils import translation
 
-PUBLIC_PREFIXES = ("/accounts/login/", "/i18n/", "/static/", "/favicon.ico", "/healthz")
+PUBLIC_PREFIXES = (
+    "/cont/autentificare/",
+    "/accounts/login/",
+    "/i18n/",
+    "/static/",
+    "/favicon.ico",
+    "/healthz",
+    "/health/",
+)
 
 
 class LoginRequiredMiddleware:

@@ -1,14 +1,17 @@
-"""The pages that belong to no domain: home and health check."""
+"""The pages that belong to no domain: home and the health checks."""
 
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import LogoutView
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
 
 from mps.access.policy import can_read_cases, scope_localities
 from mps.accounts.models import ScopeKind, User
 from mps.registry.selectors import household_list_for_user
+from mps.web.health import health_report
 
 HOME_LOCALITIES_SHOWN = 12
 
@@ -41,8 +44,18 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 def healthz(request: HttpRequest) -> JsonResponse:
-    """Answer a load balancer's probe without touching the database."""
+    """Answer a liveness probe without touching the database: the process answers requests."""
     return JsonResponse({"status": "ok"})
+
+
+@never_cache
+@require_GET
+def health(request: HttpRequest) -> JsonResponse:
+    """Answer a load balancer's readiness probe: the database, the worker's heartbeat, the last refresh."""
+    report = health_report()
+    response = JsonResponse(report.as_json())
+    response.status_code = report.status_code(require_worker=request.GET.get("require") == "worker")
+    return response
 
 
 class LogoutAndWipeView(LogoutView):

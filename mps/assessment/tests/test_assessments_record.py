@@ -9,13 +9,13 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from mps.accounts.tests.factories import worker_of
-from mps.assessment import services
+from mps.assessment import rows
 from mps.assessment.models import Assessment
 from mps.assessment.services import RecordResult, RecordStatus, assessment_record, assessments_record
 from mps.assessment.signals import assessments_recorded
-from mps.assessment.synthetic import LOCALITIES, synthetic_assessments
 from mps.assessment.tests.stored import stored_clear, stored_snapshot
 from mps.core.errors import DomainValidationError
+from mps.demo.synthetic import LOCALITIES, synthetic_assessments
 from mps.geography.tests.factories import LocalityFactory
 from mps.registry.tests.factories import PersonFactory
 
@@ -165,7 +165,7 @@ def test_a_batch_refused_because_of_a_concurrent_push_is_planned_again_not_line_
     # Another device stored someone with this CNP after this push read the registry: the first plan misses it.
     PersonFactory.create(cnp=documents[clashing]["members"][member]["cnp"])
     reads: list[int] = []
-    real_load_state = services._load_state
+    real_load_state = rows.load_state
 
     def racing_load_state(lines, actor, *, lock=False):
         state = real_load_state(lines, actor, lock=lock)
@@ -174,7 +174,7 @@ def test_a_batch_refused_because_of_a_concurrent_push_is_planned_again_not_line_
             state.cnp_holders = {}
         return state
 
-    monkeypatch.setattr(services, "_load_state", racing_load_state)
+    monkeypatch.setattr(rows, "load_state", racing_load_state)
 
     outcomes = assessments_record(actor=worker, documents=documents, source="sync")
 

@@ -73,11 +73,11 @@ def test_a_nurse_assesses_a_family_with_a_newborn_and_sees_the_findings(live_ser
     for person, relation in ((father, Relation.HEAD), (mother, Relation.SPOUSE), (baby, Relation.CHILD)):
         MembershipFactory.create(household=household, person=person, relation=relation)
 
-    page.goto(f"{live_server.url}/accounts/login/")
+    page.goto(f"{live_server.url}/cont/autentificare/")
     page.get_by_label("Nume de utilizator").fill(nurse.username)
     page.get_by_label("Parolă").fill(TEST_PASSWORD)
     page.get_by_role("button", name="Autentificare").click()
-    page.goto(f"{live_server.url}/households/{household.id}/")
+    page.goto(f"{live_server.url}/gospodarii/{household.id}/")
     expect(page.locator("#assessments")).to_contain_text("Gospodăria nu a fost încă evaluată.")
     page.get_by_role("link", name="Evaluare nouă").click()
 
@@ -178,7 +178,7 @@ def test_a_member_added_on_the_page_is_asked_what_applies_and_problems_show_by_t
     )
     MembershipFactory.create(household=household, person=head, relation=Relation.HEAD)
 
-    page.goto(f"{live_server.url}/accounts/login/")
+    page.goto(f"{live_server.url}/cont/autentificare/")
     page.get_by_label("Nume de utilizator").fill(worker.username)
     page.get_by_label("Parolă").fill(TEST_PASSWORD)
     page.get_by_role("button", name="Autentificare").click()

@@ -10,8 +10,8 @@ from hypothesis import strategies as st
 
 from mps.assessment.rules import RiskLevel, evaluate, load_catalogue, validate
 from mps.assessment.rules.validation import Problem, schema_validator
-from mps.assessment.synthetic import synthetic_assessment
 from mps.assessment.tests.strategies import json_values, schema_valid_assessments
+from mps.demo.synthetic import synthetic_assessment
 
 MPS_V1 = load_catalogue("mps-v1")
 LEVELS = {v.code: v.level for v in MPS_V1.vulnerabilities}

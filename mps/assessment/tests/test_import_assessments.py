@@ -10,12 +10,12 @@ from django.db import IntegrityError, connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
-from mps.assessment import services
+from mps.assessment import rows
+from mps.assessment.importing import assessments_import
 from mps.assessment.models import Assessment, Finding, HouseholdAnswers, MemberAnswers
-from mps.assessment.services import assessments_import
-from mps.assessment.synthetic import LOCALITIES, synthetic_assessments
 from mps.assessment.tests.builders import assessment_with
 from mps.audit.models import AuditEvent
+from mps.demo.synthetic import LOCALITIES, synthetic_assessments
 from mps.geography.tests.factories import LocalityFactory
 from mps.registry.models import Household, Membership, Person
 
@@ -134,7 +134,7 @@ def test_usage_errors_exit_two(tmp_path):
 def test_a_batch_the_database_refuses_is_retried_line_by_line(tmp_path, monkeypatch):
     lines = _lines(6)
     poisoned = json.loads(lines[2])["ref"]
-    real_write = services._write
+    real_write = rows.write
 
     def fussy_write(writes):
         # The database refuses any batch that holds the poisoned line, and that line on its own.
@@ -142,7 +142,7 @@ def test_a_batch_the_database_refuses_is_retried_line_by_line(tmp_path, monkeypa
             raise IntegrityError("refused for the test")
         real_write(writes)
 
-    monkeypatch.setattr(services, "_write", fussy_write)
+    monkeypatch.setattr(rows, "write", fussy_write)
 
     summary = assessments_import(lines, batch_size=10)
 

@@ -11,10 +11,10 @@ import uuid
 import pytest
 from django.db import transaction
 
+from mps.assessment.importing import assessments_import
 from mps.assessment.models import Assessment
-from mps.assessment.services import assessments_import
-from mps.assessment.synthetic import LOCALITIES, synthetic_assessments
 from mps.assessment.tests.stored import stored_clear, stored_snapshot
+from mps.demo.synthetic import LOCALITIES, synthetic_assessments
 from mps.geography.tests.factories import LocalityFactory
 from mps.registry.models import Membership
 

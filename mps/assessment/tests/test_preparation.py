@@ -9,10 +9,10 @@ from hypothesis import HealthCheck, given, settings
 
 from mps.assessment.preparation import PreparedAssessment, check_line, prepare
 from mps.assessment.rules import evaluate, load_catalogue
-from mps.assessment.synthetic import synthetic_assessments
 from mps.assessment.tests.builders import REFS, SPOUSE, assessment_with
 from mps.assessment.tests.strategies import schema_valid_assessments
 from mps.audit.services import field_changes
+from mps.demo.synthetic import synthetic_assessments
 
 MPS_V1 = load_catalogue("mps-v1")
 

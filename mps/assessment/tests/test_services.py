@@ -8,8 +8,9 @@ from decimal import Decimal
 import pytest
 
 from mps.accounts.tests.factories import UserFactory, worker_of
+from mps.assessment.importing import assessments_import
 from mps.assessment.models import Assessment, Finding, HouseholdAnswers, MemberAnswers
-from mps.assessment.services import RecordStatus, assessment_record, assessments_import
+from mps.assessment.services import RecordStatus, assessment_record
 from mps.assessment.tests.builders import DAUGHTER, HEAD, REFS, SON, SPOUSE, assessment_with
 from mps.audit.models import AuditEvent
 from mps.core.cnp import make_cnp

@@ -32,7 +32,7 @@ def test_a_social_worker_runs_a_high_risk_case_from_the_tablet(live_server, page
     assert assessment.risk_level == "high"
     case = assessment.household.case
 
-    page.goto(f"{live_server.url}/accounts/login/")
+    page.goto(f"{live_server.url}/cont/autentificare/")
     page.get_by_label("Nume de utilizator").fill(worker.username)
     page.get_by_label("Parolă").fill(TEST_PASSWORD)
     page.get_by_role("button", name="Autentificare").click()

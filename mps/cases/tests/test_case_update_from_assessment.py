@@ -9,6 +9,7 @@ from mps.accounts.tests.factories import worker_of
 from mps.assessment.signals import assessments_recorded
 from mps.assessment.tests.builders import REFS, SON
 from mps.cases import transitions
+from mps.cases.followup import case_update_from_assessment, cases_sync_from_assessments
 from mps.cases.models import (
     ActionStatus,
     AssessmentProcessing,
@@ -26,7 +27,6 @@ from mps.cases.models import (
     TaskKind,
 )
 from mps.cases.receivers import update_cases_for_assessments
-from mps.cases.services import case_update_from_assessment, cases_sync_from_assessments
 from mps.cases.tests.factories import builders_locality, re_evaluation, record, team_of
 from mps.core.errors import DomainValidationError
 from mps.registry.models import Household

@@ -14,12 +14,12 @@ from hypothesis import strategies as st
 
 from mps.accounts.models import User
 from mps.accounts.tests.factories import worker_of
+from mps.assessment.importing import assessments_import
 from mps.assessment.models import Assessment
-from mps.assessment.services import assessments_import
-from mps.assessment.synthetic import synthetic_assessments
 from mps.assessment.tests.builders import REMOVE, assessment_with
 from mps.audit.models import AuditEvent
 from mps.cases import transitions
+from mps.cases.followup import case_update_from_assessment, cases_update_from_assessments
 from mps.cases.models import (
     AssessmentProcessing,
     Case,
@@ -33,9 +33,9 @@ from mps.cases.models import (
     Task,
     TaskKind,
 )
-from mps.cases.services import case_update_from_assessment, cases_update_from_assessments
 from mps.cases.tests.factories import SIRUTA, builders_locality, team_of
 from mps.census.tests.batch_helpers import rolled_back, statements
+from mps.demo.synthetic import synthetic_assessments
 from mps.geography.tests.factories import LocalityFactory
 from mps.registry.models import Household
 

@@ -5,8 +5,9 @@ from django.utils import timezone
 from weasyprint import HTML
 
 from mps.cases import documents, services
+from mps.cases.followup import case_update_from_assessment
 from mps.cases.models import ActionStatus, PlanAction
-from mps.cases.services import ActionChoice, case_update_from_assessment
+from mps.cases.services import ActionChoice
 from mps.cases.tests.factories import builders_locality, record, team_of
 from mps.cases.tests.pdf_text import decompressed_streams, pdf_text
 

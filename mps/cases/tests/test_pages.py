@@ -12,6 +12,7 @@ from django.utils import timezone
 from mps.accounts.models import Role
 from mps.accounts.tests.factories import TEST_PASSWORD, worker_of
 from mps.cases import services, transitions
+from mps.cases.followup import case_update_from_assessment
 from mps.cases.models import (
     ActionStatus,
     Case,
@@ -22,7 +23,6 @@ from mps.cases.models import (
     Referral,
     ServiceDelivery,
 )
-from mps.cases.services import case_update_from_assessment
 from mps.cases.tests.factories import GroupActivityFactory, builders_locality, record, team_of
 from mps.geography.tests.factories import LocalityFactory
 from mps.registry.models import Household, Membership
@@ -315,3 +315,19 @@ def test_the_household_and_its_case_link_to_each_other(team, case):
         "Niciun caz deschis încă."
         in client.get(reverse("registry:household_detail", args=[without_case.id])).content.decode()
     )
+    household_page = reverse("registry:household_detail", args=[case.household_id])
+
+    household = client.get(household_page).content.decode()
+    assert f'href="{_detail(case)}"' in household
+    assert "Deschide cazul" in household
+    case_page = client.get(_detail(case)).content.decode()
+    assert f'href="{household_page}"' in case_page
+
+
+def test_a_household_without_a_case_says_so_instead_of_a_link(team, locality):
+    household = HouseholdFactory.create(locality=locality)
+
+    page = _client(team["social_worker"]).get(reverse("registry:household_detail", args=[household.id]))
+
+    assert page.status_code == 200
+    assert "Niciun caz" in page.content.decode()

@@ -25,7 +25,7 @@ def test_recording_a_visit_updates_the_row_in_place(live_server, page: Page) -> 
     visited = CensusEntryFactory.create(campaign=campaign)
     services.visit_record(actor=worker, entry=visited, outcome="nobody_home", visited_on=dt.date(2026, 3, 2))
 
-    page.goto(f"{live_server.url}/accounts/login/")
+    page.goto(f"{live_server.url}/cont/autentificare/")
     page.get_by_label("Nume de utilizator").fill(worker.username)
     page.get_by_label("Parolă").fill(TEST_PASSWORD)
     page.get_by_role("button", name="Autentificare").click()

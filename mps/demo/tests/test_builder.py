@@ -14,7 +14,9 @@ from django.test import Client
 from mps.accounts.models import Role, ScopeKind, User
 from mps.audit.models import AuditEvent
 from mps.core.cnp import cnp_problems
-from mps.demo.builder import DEMO_LOAD_OBJECT_TYPE, REFERENCE_DATE, allocate_households, locality_slug
+from mps.demo.builder import DEMO_LOAD_OBJECT_TYPE
+from mps.demo.context import REFERENCE_DATE, locality_slug
+from mps.demo.households import allocate_households
 from mps.geography.models import Locality, Marginalisation
 from mps.registry.models import Household, Membership, Person, Relation, Sex
 from mps.registry.selectors import duplicate_candidates_for_user

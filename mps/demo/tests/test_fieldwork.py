@@ -15,8 +15,8 @@ from mps.assessment.rules import evaluate, load_catalogue
 from mps.cases.models import Case, Referral
 from mps.census.models import CensusCampaign, CensusEntry, CensusVisit, EntrySource, VisitOutcome
 from mps.census.selectors import campaign_progress
-from mps.demo.builder import REFERENCE_DATE
-from mps.demo.fieldwork import WAVES, children_with_evaluations
+from mps.demo.context import REFERENCE_DATE, WAVES
+from mps.demo.fieldwork import children_with_evaluations
 from mps.registry.models import Membership, Person
 
 HOUSEHOLDS = 120

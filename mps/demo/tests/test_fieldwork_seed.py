@@ -7,7 +7,7 @@ from django.db import transaction
 
 from mps.assessment.models import Assessment, Finding
 from mps.census.models import CensusEntry, CensusVisit
-from mps.demo.builder import REFERENCE_DATE
+from mps.demo.context import REFERENCE_DATE
 from mps.demo.tests.test_fieldwork import build
 from mps.registry.models import Membership
 

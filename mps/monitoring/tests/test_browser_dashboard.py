@@ -30,7 +30,7 @@ def _known_data_with_places() -> None:
 
 
 def _log_in(page: Page, live_server, username: str) -> None:
-    page.goto(f"{live_server.url}/accounts/login/")
+    page.goto(f"{live_server.url}/cont/autentificare/")
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", TEST_PASSWORD)
     page.locator("form button[type=submit], form input[type=submit]").last.click()

@@ -62,3 +62,12 @@ def test_a_full_geography_is_used_directly(bacau, monkeypatch):
 
     assert result.source == SOURCE_LOCALITIES
     assert result.communities == 3
+
+
+def test_the_whole_country_without_its_population_keeps_the_national_aggregates(bacau, monkeypatch):
+    monkeypatch.setattr(selectors, "FULL_GEOGRAPHY_MIN_LOCALITIES", 3)
+    Locality.objects.update(population=0, children=0)
+
+    [result] = selectors.scenario_results(scenarios=[3], regions=["RO21"])
+
+    assert result.source == SOURCE_AGGREGATES

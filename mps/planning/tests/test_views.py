@@ -27,7 +27,7 @@ def test_anonymous_visitors_are_sent_to_the_login_page(client):
     response = client.get(reverse("planning:index"))
 
     assert response.status_code == 302
-    assert "/accounts/login/" in response["Location"]
+    assert "/cont/autentificare/" in response["Location"]
 
 
 def test_the_page_compares_the_five_scenarios_in_romanian(planner):

@@ -74,7 +74,7 @@ def test_a_day_offline_survives_a_reload_and_syncs_when_the_network_returns(
     context.set_geolocation({"latitude": 46.5386, "longitude": 26.9067, "accuracy": 12})
 
     # One online login, then the tablet is prepared: a device token, the key, the first pull.
-    page.goto(f"{live_server.url}/accounts/login/")
+    page.goto(f"{live_server.url}/cont/autentificare/")
     page.get_by_label("Nume de utilizator").fill(worker.username)
     page.get_by_label("Parolă").fill(TEST_PASSWORD)
     page.get_by_role("button", name="Autentificare").click()

@@ -18,7 +18,7 @@ def signed_in(worker) -> Client:
 def test_the_app_page_needs_a_login(client):
     response = client.get("/teren/")
     assert response.status_code == 302
-    assert "/accounts/login/" in response["Location"]
+    assert "/cont/autentificare/" in response["Location"]
 
 
 def test_the_app_page_is_for_users_who_record_visits(signed_in):

@@ -41,7 +41,7 @@ def test_social_worker_sees_own_households_and_404_elsewhere(live_server, page: 
     expect(page.locator("#members")).to_contain_text("Ștefan Țăranu")
     expect(page.locator("#members")).to_contain_text("cap al gospodăriei")
 
-    response = page.goto(f"{live_server.url}/households/{foreign.id}/")
+    response = page.goto(f"{live_server.url}/gospodarii/{foreign.id}/")
     assert response is not None
     assert response.status == 404
     expect(page.get_by_role("heading", name="Pagina nu a fost găsită")).to_be_visible()

@@ -16,7 +16,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from tqdm import tqdm
 
-from mps.assessment.services import DEFAULT_BATCH_SIZE, RejectedLine, assessments_import
+from mps.assessment.importing import DEFAULT_BATCH_SIZE, RejectedLine, assessments_import
 
 OK_STATUS = 0
 SOME_REJECTED_STATUS = 1

@@ -11,16 +11,8 @@ from django.utils.translation import gettext as _
 from tqdm import tqdm
 
 from mps.core.errors import DomainValidationError
-from mps.demo.builder import (
-    DEFAULT_HOUSEHOLDS,
-    DEFAULT_PLAN,
-    DEFAULT_SEED,
-    REGISTRY_PLAN,
-    DemoContext,
-    DemoUser,
-    ProgressBar,
-    build_demo,
-)
+from mps.demo.builder import DEFAULT_PLAN, REGISTRY_PLAN, build_demo
+from mps.demo.context import DEFAULT_HOUSEHOLDS, DEFAULT_SEED, DemoContext, DemoUser, ProgressBar
 from mps.registry.models import Household
 
 PASSWORD_ENV = "MPS_DEMO_PASSWORD"  # noqa: S105 - the name of a variable, not a password

@@ -19,7 +19,7 @@ from django.db import transaction
 from django.db.models import Q
 
 from mps.accounts.models import Role, User
-from mps.cases import services, transitions
+from mps.cases import followup, services, transitions
 from mps.cases.models import (
     ActionStatus,
     ActivityKind,
@@ -88,7 +88,7 @@ def build_demo_cases(
 ) -> DemoCasesSummary:
     """Open the cases of the stored assessments and add a plausible year of case work up to ``today``."""
     with transaction.atomic():
-        processed = services.cases_sync_from_assessments()
+        processed = followup.cases_sync_from_assessments()
         cases = list(
             Case.objects.filter(status__in=[CaseStatus.OPEN, CaseStatus.ACTIVE])
             .select_related("household", "case_manager")

@@ -8,11 +8,11 @@ from django.utils import timezone
 
 from mps.assessment.models import Finding
 from mps.assessment.signals import assessments_recorded
-from mps.cases.demo import build_demo_cases
 from mps.cases.models import Case, CaseStatus, GroupActivity, Referral, ServiceDelivery
 from mps.cases.receivers import update_cases_for_assessments
 from mps.cases.selectors import activity_figures
 from mps.cases.tests.factories import builders_locality, record, team_of
+from mps.demo.cases import build_demo_cases
 
 pytestmark = pytest.mark.django_db
 
