@@ -78,11 +78,11 @@ def test_from_the_household_to_its_case_and_back_by_the_links(live_server, page:
     )
 
     _log_in(page, live_server.url, worker.username)
-    page.goto(f"{live_server.url}/households/{case.household_id}/")
+    page.goto(f"{live_server.url}/gospodarii/{case.household_id}/")
     expect(page.get_by_role("heading", name="Str. Școlii nr. 7")).to_be_visible()
     page.get_by_role("link", name="Deschide cazul gospodăriei").click()
     expect(page).to_have_url(f"{live_server.url}/cazuri/{case.household_id}/")
     expect(page.locator("h1")).to_contain_text("Str. Școlii nr. 7")
     page.get_by_role("link", name="Fișa gospodăriei: Str. Școlii nr. 7").click()
-    expect(page).to_have_url(f"{live_server.url}/households/{case.household_id}/")
+    expect(page).to_have_url(f"{live_server.url}/gospodarii/{case.household_id}/")
     expect(page.get_by_role("heading", name="Str. Școlii nr. 7")).to_be_visible()
