@@ -39,6 +39,7 @@ from mps.assessment.questions import (
     member_with_neutral_answers,
 )
 from mps.assessment.rules.facts import age_on
+from mps.core.collation import romanian
 from mps.core.errors import DomainValidationError
 from mps.geography.models import Locality
 from mps.registry.models import Household, Membership, Relation
@@ -569,7 +570,7 @@ def _next_wave_number(user: User, household: Household) -> int:
 
 
 def _locality_choices(user: User, household: Household) -> list[tuple[str, str]]:
-    localities: list[Locality] = list(editable_localities(user).order_by("name"))
+    localities: list[Locality] = list(editable_localities(user).order_by(romanian("name")))
     if household.locality_id not in {locality.siruta for locality in localities}:
         localities.insert(0, household.locality)
     return [(str(locality.siruta), locality.name) for locality in localities]

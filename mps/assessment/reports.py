@@ -19,6 +19,7 @@ from mps.assessment.models import Assessment, Finding, MemberAnswers
 from mps.assessment.rules import Catalogue, load_catalogue
 from mps.assessment.rules.catalogue import CatalogueError
 from mps.assessment.selectors import ChangeStatus
+from mps.core.collation import romanian_key
 from mps.registry.models import Household
 
 
@@ -156,7 +157,7 @@ def waves_table(user: User, household: Household) -> WavesTable:
     catalogue = _catalogue(waves[-1].catalogue) if waves else None
     keys = sorted(
         set().union(*found) if found else set(),
-        key=lambda key: (key[0] is not None, names.get(key[0], ""), str(key[0] or ""), key[1]),
+        key=lambda key: (key[0] is not None, romanian_key(names.get(key[0], "")), str(key[0] or ""), key[1]),
     )
     rows = []
     for person_id, code in keys:

@@ -21,6 +21,7 @@ from mps.cases.models import (
     Service,
 )
 from mps.cases.services import ActionChoice
+from mps.core.collation import romanian
 from mps.geography.models import Locality
 from mps.registry.models import Person
 
@@ -82,7 +83,9 @@ class DeliveryForm(forms.Form):
         fields["person"].queryset = Person.objects.filter(id__in=[p.id for p in people]).order_by(
             "birth_date"
         )
-        fields["worker"].queryset = User.objects.filter(id__in=[w.id for w in workers]).order_by("last_name")
+        fields["worker"].queryset = User.objects.filter(id__in=[w.id for w in workers]).order_by(
+            romanian("last_name")
+        )
 
 
 class ReferralForm(forms.Form):
@@ -131,7 +134,7 @@ class ReassignForm(forms.Form):
     def __init__(self, *args: Any, workers: Sequence[User], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         field: Any = self.fields["manager"]
-        field.queryset = User.objects.filter(id__in=[w.id for w in workers]).order_by("last_name")
+        field.queryset = User.objects.filter(id__in=[w.id for w in workers]).order_by(romanian("last_name"))
 
 
 class ActionAddForm(forms.Form):
@@ -146,7 +149,9 @@ class ActionAddForm(forms.Form):
         super().__init__(*args, **kwargs)
         fields: Any = self.fields
         fields["service"].queryset = Service.objects.filter(id__in=[s.id for s in services])
-        fields["owner"].queryset = User.objects.filter(id__in=[w.id for w in workers]).order_by("last_name")
+        fields["owner"].queryset = User.objects.filter(id__in=[w.id for w in workers]).order_by(
+            romanian("last_name")
+        )
 
 
 class ActivityForm(forms.Form):

@@ -34,6 +34,7 @@ from mps.cases.models import (
     ServiceDelivery,
     Task,
 )
+from mps.core.collation import romanian
 from mps.registry.models import Household, Membership, Person
 from mps.registry.selectors import household_get_for_user
 
@@ -118,7 +119,7 @@ def case_page_for_user(user: User, household_ref: uuid.UUID | str) -> CasePage:
                 .order_by("due_on", "id"),
             )
         )
-        .order_by("-critical", "code", "person__first_name")
+        .order_by("-critical", "code", romanian("person__first_name"))
     )
     open_goals = [g for g in goals if g.status == GoalStatus.OPEN]
     closed_goals = [g for g in goals if g.status != GoalStatus.OPEN]
@@ -154,7 +155,7 @@ def field_workers_of(locality_id: int) -> list[User]:
     return list(
         User.objects.filter(
             is_active=True, role__in=list(FIELD_ROLES), localities__siruta=locality_id
-        ).order_by("last_name", "first_name")
+        ).order_by(romanian("last_name"), romanian("first_name"))
     )
 
 
@@ -465,7 +466,7 @@ def workload_for_user(user: User, *, year: int | None = None) -> list[WorkerLoad
                 "cases_managed", filter=in_year & Q(cases_managed__locality__in=localities), distinct=True
             ),
         )
-        .order_by("last_name", "first_name")
+        .order_by(romanian("last_name"), romanian("first_name"))
     )
     deliveries = dict(
         ServiceDelivery.objects.filter(locality__in=localities, delivered_on__range=(start, end))
@@ -509,7 +510,9 @@ def activity_get_for_user(user: User, ref: uuid.UUID | str) -> GroupActivity:
 
 def activity_participants(activity: GroupActivity) -> list[Participation]:
     """Return the participants of an activity with their households."""
-    return list(activity.participants.select_related("person", "household").order_by("person__last_name"))
+    return list(
+        activity.participants.select_related("person", "household").order_by(romanian("person__last_name"))
+    )
 
 
 @dataclass(frozen=True)
@@ -566,4 +569,4 @@ def people_of_locality(locality_id: int, query: str = "", limit: int = 20) -> Qu
     folded = fold_for_search(query)
     if folded:
         people = people.filter(search_text__contains=folded)
-    return people.order_by("last_name", "first_name")[:limit]
+    return people.order_by(romanian("last_name"), romanian("first_name"))[:limit]

@@ -41,6 +41,7 @@ from mps.cases.models import (
     ReferralStatus,
     Service,
 )
+from mps.core.collation import romanian
 from mps.core.errors import DomainValidationError
 from mps.core.form_errors import add_problems_to_form
 from mps.registry.models import Person
@@ -218,7 +219,7 @@ def plan_edit(request: HttpRequest, ref: uuid.UUID) -> HttpResponse:
             status__in=[ActionStatus.PROPOSED, ActionStatus.PLANNED],
         )
         .select_related("goal__person", "service", "owner")
-        .order_by("-goal__critical", "goal__code", "goal__person__first_name", "due_on")
+        .order_by("-goal__critical", "goal__code", romanian("goal__person__first_name"), "due_on")
     )
     problems: dict[str, list[str]] = {}
     if request.method == "POST":
@@ -490,7 +491,9 @@ def my_day(request: HttpRequest) -> HttpResponse:
     whole_day = selectors.my_day_for_user(user)
     localities = case_localities(user)
     form = MyDayFilterForm(
-        request.GET or None, households=whole_day.households(), localities=localities.order_by("name")
+        request.GET or None,
+        households=whole_day.households(),
+        localities=localities.order_by(romanian("name")),
     )
     for problem in form.problems():
         messages.error(request, problem)
@@ -581,7 +584,7 @@ def activity_new(request: HttpRequest) -> HttpResponse:
     workers = (
         User.objects.filter(is_active=True, role__in=list(FIELD_ROLES), localities__in=localities)
         .distinct()
-        .order_by("last_name")
+        .order_by(romanian("last_name"))
     )
     form = ActivityForm(
         request.POST or None,

@@ -8,6 +8,7 @@ from django.http import Http404
 
 from mps.access.policy import case_localities
 from mps.accounts.models import User
+from mps.core.collation import romanian
 
 from .models import CensusCampaign, CensusEntry, CensusVisit, EntrySource, EntryStatus, VisitOutcome
 
@@ -25,7 +26,7 @@ def campaign_list_for_user(user: User) -> QuerySet[CensusCampaign]:
             listed=Count("entries"),
             assessed=Count("entries", filter=Q(entries__status=EntryStatus.ASSESSED)),
         )
-        .order_by("locality__name", "-wave_number")
+        .order_by(romanian("locality__name"), "-wave_number")
     )
 
 
@@ -125,7 +126,7 @@ def campaign_progress(campaign: CensusCampaign) -> CampaignProgress:
         for row in CensusVisit.objects.filter(entry__campaign=campaign)
         .values("worker_id", "worker__first_name", "worker__last_name", "worker__username")
         .annotate(visits=Count("id"), assessed=Count("id", filter=Q(outcome=VisitOutcome.ASSESSED)))
-        .order_by("-visits", "worker__last_name", "worker_id")
+        .order_by("-visits", romanian("worker__last_name"), "worker_id")
     ]
     return CampaignProgress(
         listed=totals["listed"],

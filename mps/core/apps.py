@@ -9,5 +9,5 @@ class CoreConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        # Registers the `any` lookup on every field.
-        from mps.core import lookups  # noqa: F401
+        # Registers the `any` lookup on every field, and the Romanian collation on SQLite connections.
+        from mps.core import collation, lookups  # noqa: F401

@@ -3,6 +3,8 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from mps.core.collation import romanian
+
 
 class Region(models.Model):
     """One of the eight development regions (NUTS 2)."""
@@ -11,7 +13,7 @@ class Region(models.Model):
     name = models.CharField(_("name"), max_length=60, unique=True)
 
     class Meta:
-        ordering = ["name"]
+        ordering = [romanian("name")]
         verbose_name = _("development region")
         verbose_name_plural = _("development regions")
 
@@ -30,7 +32,7 @@ class County(models.Model):
     )
 
     class Meta:
-        ordering = ["name"]
+        ordering = [romanian("name")]
         verbose_name = _("county")
         verbose_name_plural = _("counties")
 
@@ -75,7 +77,7 @@ class Locality(models.Model):
     longitude = models.FloatField(_("longitude"), null=True, blank=True)
 
     class Meta:
-        ordering = ["county_id", "name"]
+        ordering = ["county_id", romanian("name")]
         verbose_name = _("locality")
         verbose_name_plural = _("localities")
         indexes = [models.Index(fields=["county", "name"])]
@@ -104,7 +106,7 @@ class Village(models.Model):
     siruta = models.PositiveIntegerField(_("SIRUTA code"), null=True, blank=True, unique=True)
 
     class Meta:
-        ordering = ["locality_id", "name"]
+        ordering = ["locality_id", romanian("name")]
         verbose_name = _("village")
         verbose_name_plural = _("villages")
         constraints = [

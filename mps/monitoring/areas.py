@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from mps.access.policy import scope_localities
 from mps.accounts.models import ScopeKind, User
+from mps.core.collation import romanian
 from mps.geography.models import County, Locality, Region
 
 from .models import AreaLevel
@@ -153,16 +154,16 @@ def area_get_for_user(user: User, level: str, code: str) -> Area:
 def area_children(area: Area) -> list[Area]:
     """Return the areas one level down, by name."""
     if area.level == AreaLevel.COUNTRY:
-        return [_region(region) for region in Region.objects.order_by("name")]
+        return [_region(region) for region in Region.objects.order_by(romanian("name"))]
     if area.level == AreaLevel.REGION:
         return [
             Area(AreaLevel.COUNTY, county.code, county.name, parent=area, siruta=county.siruta)
-            for county in County.objects.filter(region_id=area.code).order_by("name")
+            for county in County.objects.filter(region_id=area.code).order_by(romanian("name"))
         ]
     if area.level == AreaLevel.COUNTY:
         return [
             Area(AreaLevel.LOCALITY, str(locality.siruta), locality.name, parent=area, siruta=locality.siruta)
-            for locality in Locality.objects.filter(county_id=area.code).order_by("name")
+            for locality in Locality.objects.filter(county_id=area.code).order_by(romanian("name"))
         ]
     return []
 
@@ -182,5 +183,6 @@ def home_area(user: User) -> Area | None:
 def user_localities(user: User) -> list[Area]:
     """Return the localities a user with several of them may open, as areas."""
     return [
-        _locality(loc) for loc in scope_localities(user).select_related("county__region").order_by("name")
+        _locality(loc)
+        for loc in scope_localities(user).select_related("county__region").order_by(romanian("name"))
     ]

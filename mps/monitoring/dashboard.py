@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from django.utils.translation import get_language, pgettext
+from django.utils.translation import get_language, gettext_lazy, pgettext
 from django.utils.translation import gettext as _
 
 from mps.accounts.models import Role
@@ -95,6 +95,21 @@ class Dashboard:
         return list(self.tables.values())
 
 
+# The sheet of each table in the XLSX workbook: short, in the reader's language.
+SHEET_NAMES = {
+    "areas": gettext_lazy("Areas"),
+    "coverage": gettext_lazy("Census coverage"),
+    "risk": gettext_lazy("Risk levels"),
+    "prevalence": gettext_lazy("Prevalence"),
+    "dimensions": gettext_lazy("Dimensions"),
+    "equity": gettext_lazy("Equity"),
+    "trend": gettext_lazy("Trend"),
+    "services": gettext_lazy("Services"),
+    "referrals": gettext_lazy("Referrals"),
+    "caseload": gettext_lazy("Caseload"),
+}
+
+
 def dashboard_build(
     area: Area,
     policy: CellPolicy,
@@ -157,6 +172,8 @@ def dashboard_build(
     board.tables["caseload"] = _caseload_table(read.caseloads, policy)
     if "areas" in board.tables and not board.tables["areas"].rows:
         del board.tables["areas"]
+    for key, table in board.tables.items():
+        table.sheet = str(SHEET_NAMES.get(key, ""))
     board.charts = _charts(board, figures, trend)
     return board
 

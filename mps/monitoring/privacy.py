@@ -10,6 +10,7 @@ and PDF exports all take their cells from the same `CellPolicy`, so no export ca
 
 from dataclasses import dataclass
 
+from django.utils.formats import get_format, number_format
 from django.utils.translation import gettext as _
 
 from mps.access.policy import can_read_cases, case_localities
@@ -38,10 +39,14 @@ class Cell:
             return "\u2013"  # an en dash: no figure
         if isinstance(self.value, str):
             return self.value
+        # Decimals in the active language's way ("43,8" in Romanian); counts stay bare digits, which every
+        # spreadsheet reads as a number whatever its language.
         if self.kind in ("percent", "decimal"):
-            return f"{self.value:.1f}"
+            return number_format(self.value, decimal_pos=1)
         if self.kind == "p":
-            return f"{self.value:.4f}" if self.value >= 0.0001 else f"{self.value:.1e}"
+            if self.value >= 0.0001:
+                return number_format(self.value, decimal_pos=4)
+            return f"{self.value:.1e}".replace(".", get_format("DECIMAL_SEPARATOR"))
         return str(self.value)
 
     @property

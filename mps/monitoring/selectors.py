@@ -21,6 +21,7 @@ from django.db import connection
 from django.db.models import Sum
 
 from mps.accounts.models import User
+from mps.core.collation import ROMANIAN
 from mps.core.routers import read_connection
 from mps.geography.models import County, Locality, Region
 
@@ -216,7 +217,7 @@ def children_with_figures(
         f"SELECT c.code, c.name, c.siruta, f.indicator, SUM(f.value) FROM ({source}) c "
         f"LEFT JOIN {figure} f ON f.level = %s AND f.area = c.code AND f.wave_number = %s "
         f"AND f.indicator IN ({_placeholders(names)}) "
-        "GROUP BY c.code, c.name, c.siruta, f.indicator ORDER BY c.name, c.code",
+        f'GROUP BY c.code, c.name, c.siruta, f.indicator ORDER BY c.name COLLATE "{ROMANIAN}", c.code',
         [*params, child_level, wave_number, *names],
     )
     children: dict[str, tuple[Area, dict[str, int]]] = {}

@@ -7,6 +7,8 @@ dependency for a few bars, so the report draws its bars as plain SVG, which Weas
 from collections.abc import Sequence
 from xml.sax.saxutils import escape
 
+from django.utils.formats import number_format
+
 COLOURS = ("#005a9c", "#d97706", "#2f855a", "#b3261e")
 
 
@@ -54,7 +56,7 @@ def bar_chart(
             parts.append(
                 f'<rect x="{label_width}" y="{bar_y + 1}" width="{length:.1f}" height="{bar_height - 2}" fill="{colour}"/>'
             )
-            text = f"{value:g}{unit}"
+            text = f"{number_format(round(value, 1))}{unit}"
             parts.append(
                 f'<text x="{label_width + length + 3:.1f}" y="{bar_y + bar_height - 3}">{escape(text)}</text>'
             )

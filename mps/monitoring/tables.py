@@ -3,13 +3,20 @@
 Every export is a table the page shows, with the same cells (so the same suppression). Spreadsheet programs
 run a cell that starts with = + - @ (or a tab or carriage return) as a formula; such text is written with a
 leading apostrophe so that it stays text (OWASP "CSV injection").
+
+CSV comes in two dialects. The default is the one a spreadsheet in the user's language opens with a double
+click: where the language writes a decimal comma (Romanian), Excel expects fields separated by ";" and reads
+"43,8" as a number, so that is what is written, UTF-8 with a byte-order mark so that "ș" and "ț" survive. The
+standard dialect (RFC 4180: "," and a decimal point, no mark) is for programs.
 """
 
 import csv
 import io
+import re
 from dataclasses import dataclass, field
 from html import escape
 
+from django.utils.formats import get_format
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
@@ -18,6 +25,9 @@ from openpyxl.styles import Font
 from .privacy import Cell
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# Excel refuses these in a sheet's name, and names longer than 31 characters.
+SHEET_NAME_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
+SHEET_NAME_LENGTH = 31
 
 
 @dataclass
@@ -39,6 +49,8 @@ class Table:
     label_header: str
     columns: list[str]
     rows: list[Row] = field(default_factory=list)
+    # A short name for the table's spreadsheet sheet (31 characters at most); the title when empty.
+    sheet: str = ""
 
     @property
     def has_suppressed(self) -> bool:
@@ -60,25 +72,55 @@ def _cell_value(cell: Cell) -> object:
     return cell.value
 
 
-def table_csv(table: Table, legend: str = "") -> str:
-    """Return the table as CSV text: a header row, then one row per table row; the legend last if cells are hidden."""
+def _csv_value(cell: Cell, localised: bool) -> object:
+    """Return a cell as CSV writes it: decimals in the language's way when ``localised``, else as Python does."""
+    if localised and not cell.suppressed and isinstance(cell.value, float):
+        return cell.text
+    return _cell_value(cell)
+
+
+def table_csv(table: Table, legend: str = "", *, standard: bool = False) -> bytes:
+    """Return the table as a CSV file: a header row, one row per table row, the legend last if cells are hidden.
+
+    Without ``standard`` the file follows the active language's spreadsheet convention (see the module note).
+    """
+    localised = not standard and get_format("DECIMAL_SEPARATOR") == ","
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
+    writer = csv.writer(out, delimiter=";" if localised else ",", lineterminator="\r\n")
     writer.writerow([safe_text(table.label_header), *(safe_text(column) for column in table.columns)])
     for row in table.rows:
-        writer.writerow([safe_text(row.label), *(safe_text(_cell_value(cell)) for cell in row.cells)])
+        writer.writerow(
+            [safe_text(row.label), *(safe_text(_csv_value(cell, localised)) for cell in row.cells)]
+        )
     if legend and table.has_suppressed:
         writer.writerow([])
         writer.writerow([safe_text(legend)])
-    return out.getvalue()
+    return out.getvalue().encode("utf-8" if standard else "utf-8-sig")
+
+
+def sheet_names(titles: list[str]) -> list[str]:
+    """Return a valid, distinct Excel sheet name for each title (its first 31 allowed characters)."""
+    names: list[str] = []
+    for title in titles:
+        base = SHEET_NAME_FORBIDDEN.sub(" ", title).strip().strip("'") or "-"
+        name = base[:SHEET_NAME_LENGTH]
+        number = 2
+        while name.casefold() in (taken.casefold() for taken in names):
+            suffix = f" ({number})"
+            name = base[: SHEET_NAME_LENGTH - len(suffix)] + suffix
+            number += 1
+        names.append(name)
+    return names
 
 
 def tables_xlsx(tables: list[Table], legend: str = "", heading: str = "") -> bytes:
     """Return the tables as an XLSX workbook, one sheet each, with the legend under any table with hidden cells."""
     workbook = Workbook()
     workbook.remove(workbook.active)
-    for table in tables:
-        sheet = workbook.create_sheet(title=table.key[:31])
+    for table, name in zip(
+        tables, sheet_names([table.sheet or table.title for table in tables]), strict=True
+    ):
+        sheet = workbook.create_sheet(title=name)
         if heading:
             sheet.append([safe_text(heading)])
         sheet.append([safe_text(table.title)])
@@ -135,8 +177,12 @@ def table_html(table: Table, *, query: str = "", export_base: str = "") -> SafeS
     parts.append("</tbody></table></div>")
     if export_base:
         base = f"{escape(export_base)}{escape(table.key)}"
+        standard = f"{suffix}&amp;csv=standard" if suffix else "?csv=standard"
         parts.append(
-            f'<p class="downloads">{escape(_("Download:"))} <a href="{base}.csv{suffix}">CSV</a> · '
-            f'<a href="{base}.xlsx{suffix}">XLSX</a></p>'
+            f'<p class="downloads">{escape(_("Download:"))} <a href="{base}.xlsx{suffix}">XLSX</a> · '
+            f'<a href="{base}.csv{suffix}" title="{escape(_("For Excel in Romanian: ; between fields, decimal comma"))}">'
+            f"{escape(_('CSV (Excel)'))}</a> · "
+            f'<a href="{base}.csv{standard}" title="{escape(_("For other programs: comma between fields, decimal point"))}">'
+            f"{escape(_('CSV (standard)'))}</a></p>"
         )
     return mark_safe("".join(parts))  # noqa: S308 - every piece of text above is escaped

@@ -25,7 +25,7 @@ from .pages import dashboard_page
 from .privacy import CellPolicy, cell_policy
 from .report import report_pdf
 from .selectors import area_waves
-from .tables import table_csv, table_html, tables_xlsx
+from .tables import Table, table_csv, table_html, tables_xlsx
 from .wave_table import wave_table_build
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -86,6 +86,12 @@ def _download(content: bytes | str, content_type: str, filename: str) -> HttpRes
     return response
 
 
+def _csv_download(request: HttpRequest, table: Table, legend: str, name: str) -> HttpResponse:
+    """Answer the table as CSV: for the user's spreadsheet by default, RFC 4180 with ``csv=standard``."""
+    standard = request.GET.get("csv") == "standard"
+    return _download(table_csv(table, legend, standard=standard), "text/csv; charset=utf-8", f"{name}.csv")
+
+
 @require_GET
 @reads_from_replica
 def area_export(request: HttpRequest, level: str, code: str, table: str, fmt: str) -> HttpResponse:
@@ -102,9 +108,7 @@ def area_export(request: HttpRequest, level: str, code: str, table: str, fmt: st
     name = f"mps-{area.slug}-{area.code}-{board.wave or 'fara-val'}-{table}"
     legend = "" if policy.exact else policy.legend
     if fmt == "csv":
-        return _download(
-            table_csv(tables[0], legend).encode("utf-8-sig"), "text/csv; charset=utf-8", f"{name}.csv"
-        )
+        return _csv_download(request, tables[0], legend, name)
     heading = f"{area.name} · {board.wave} · {board.period.label}"
     return _download(tables_xlsx(tables, legend, heading), XLSX, f"{name}.xlsx")
 
@@ -147,9 +151,7 @@ def waves(request: HttpRequest, level: str, code: str) -> HttpResponse:
         name = f"mps-evaluare-{area.slug}-{area.code}-T{first}-T{second}"
         legend = "" if policy.exact else policy.legend
         if fmt == "csv":
-            return _download(
-                table_csv(result.table, legend).encode("utf-8-sig"), "text/csv; charset=utf-8", f"{name}.csv"
-            )
+            return _csv_download(request, result.table, legend, name)
         return _download(tables_xlsx([result.table], legend, result.headline), XLSX, f"{name}.xlsx")
     context = {
         "area": area,

@@ -23,6 +23,17 @@ def _number_format(decimals: int) -> str:
     return "#,##0" if decimals == 0 else "#,##0." + "0" * decimals
 
 
+def _figure(value: object, decimals: int) -> object:
+    """Return a figure rounded to the decimals it is shown with, so that a cell holds 2862, not 2861.999999999999.
+
+    The costing model works in floats; Excel would show the rounded figure but keep (and copy, and sum) the
+    artefact.
+    """
+    if isinstance(value, float):
+        return round(value) if decimals == 0 else round(value, decimals)
+    return value
+
+
 def _widen(sheet: Worksheet, widths: Sequence[int]) -> None:
     """Set the columns' widths so the labels can be read."""
     for index, width in enumerate(widths, start=1):
@@ -54,7 +65,12 @@ def scenarios_workbook(results: Sequence[ScenarioResult], parameters: CostParame
     for cell in comparison[1]:
         cell.font = BOLD
     for row in comparison_rows(results):
-        comparison.append([("   " if row.indent else "") + row.label, *row.values])
+        comparison.append(
+            [
+                ("   " if row.indent else "") + row.label,
+                *(_figure(value, row.decimals) for value in row.values),
+            ]
+        )
         for cell in comparison[comparison.max_row][1:]:
             cell.number_format = _number_format(row.decimals)
     comparison.append([])
@@ -97,7 +113,7 @@ def _scenario_sheet(sheet: Worksheet, result: ScenarioResult) -> None:
         (_("First-year share of GDP (%)"), result.first_year_gdp_share_pct, 4),
     ]
     for label, value, decimals in figures:
-        sheet.append([label, value])
+        sheet.append([label, _figure(value, decimals)])
         sheet.cell(row=sheet.max_row, column=2).number_format = _number_format(decimals)
     sheet.append([])
     sheet.append(
@@ -118,13 +134,18 @@ def _scenario_sheet(sheet: Worksheet, result: ScenarioResult) -> None:
         sheet.append(
             [
                 year.year,
-                year.communities,
-                year.new_communities,
-                year.children,
-                year.staff,
-                year.new_staff,
-                year.cost_ron,
-                year.cost_usd,
+                *(
+                    _figure(value, 0)
+                    for value in (
+                        year.communities,
+                        year.new_communities,
+                        year.children,
+                        year.staff,
+                        year.new_staff,
+                        year.cost_ron,
+                        year.cost_usd,
+                    )
+                ),
             ]
         )
         for cell in sheet[sheet.max_row][1:]:

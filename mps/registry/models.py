@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from mps.core.collation import romanian
 from mps.core.models import SyncedModel, TimeStampedModel
 from mps.core.search_text import fold_for_search
 from mps.geography.models import Locality, Village
@@ -120,7 +121,7 @@ class Person(SyncedModel):
     search_text = models.CharField(max_length=230, editable=False, default="")
 
     class Meta:
-        ordering = ["last_name", "first_name", "birth_date"]
+        ordering = [romanian("last_name"), romanian("first_name"), "birth_date"]
         verbose_name = _("person")
         verbose_name_plural = _("people")
         indexes = [

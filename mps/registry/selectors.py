@@ -11,6 +11,7 @@ from mps.access.policy import case_localities
 from mps.accounts.models import User
 from mps.audit.models import AuditEvent
 from mps.audit.services import audit_reads
+from mps.core.collation import romanian
 from mps.core.search_text import fold_for_search
 from mps.registry.history import ReadableChange, readable_changes
 from mps.registry.models import Household, Membership, Person
@@ -38,7 +39,7 @@ def household_list_for_user(
     return (
         households.select_related("locality", "village", "case_manager")
         .annotate(member_count=Count("memberships", filter=Q(memberships__end_date__isnull=True)))
-        .order_by("locality__name", "address")
+        .order_by(romanian("locality__name"), romanian("address"))
     )
 
 

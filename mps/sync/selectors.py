@@ -44,6 +44,7 @@ from mps.cases.models import (
     Task,
 )
 from mps.census.models import CampaignStatus, CensusCampaign, CensusEntry
+from mps.core.collation import romanian
 from mps.geography.models import Locality, Village
 from mps.registry.models import Household, Membership
 from mps.sync.models import Conflict
@@ -86,7 +87,7 @@ def _cursor_read(text: str) -> _Cursor | None:
 def sync_pull_for_user(user: User, cursor: str = "") -> dict[str, Any]:
     """Return the households the user's device keeps: all of them, or those changed since the cursor."""
     started = timezone.now()
-    localities = list(case_localities(user).order_by("name"))
+    localities = list(case_localities(user).order_by(romanian("name")))
     locality_ids = [locality.siruta for locality in localities]
     scope = _scope_digest(locality_ids)
     previous = _cursor_read(cursor) if cursor else None

@@ -8,6 +8,8 @@ import re
 
 import pytest
 from django.utils.html import escape
+from hypothesis import given
+from hypothesis import strategies as st
 from jsonschema import Draft202012Validator
 from openpyxl import load_workbook
 
@@ -17,7 +19,7 @@ from mps.assessment.services import assessment_record
 from mps.geography.tests.factories import LocalityFactory
 from mps.monitoring.privacy import Cell
 from mps.monitoring.refresh import monitoring_refresh
-from mps.monitoring.tables import Row, Table, safe_text, table_csv, tables_xlsx
+from mps.monitoring.tables import Row, Table, safe_text, sheet_names, table_csv, tables_xlsx
 from mps.monitoring.tests.data import NO_ELECTRICITY, document, uninsured_parents
 
 pytestmark = pytest.mark.django_db
@@ -68,7 +70,9 @@ def _login(client, user):
 
 
 def _csv(response):
-    return list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    """Read a CSV download as Romanian Excel does: a byte-order mark, then fields separated by ";"."""
+    assert response.content.startswith(b"\xef\xbb\xbf")
+    return list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
 
 
 def _small_count_cells(board):
@@ -113,8 +117,9 @@ def test_small_cells_are_hidden_in_every_csv_and_xlsx_export(client, supervisor,
             if table_key == key:
                 assert rows[1 + r][1 + c] == "<5", (key, r, c)
     workbook = load_workbook(io.BytesIO(client.get(f"{COUNTY}export/all.xlsx", {"wave": "T0"}).content))
+    names = dict(zip(exact.tables, sheet_names([table.sheet for table in exact.table_list()]), strict=True))
     for table_key, r, c in small:
-        sheet = workbook[table_key]
+        sheet = workbook[names[table_key]]
         # Rows: heading, title, header, then the table rows (1-based).
         assert sheet.cell(row=4 + r, column=2 + c).value == "<5", (table_key, r, c)
 
@@ -125,7 +130,7 @@ def test_a_supervisor_exports_exact_figures(client, supervisor, refreshed):
     rows = _csv(client.get(f"{COUNTY}export/risk.csv", {"wave": "T0"}))
     assert not any("<5" in cell for row in rows for cell in row)
     workbook = load_workbook(io.BytesIO(client.get(f"{COUNTY}export/risk.xlsx", {"wave": "T0"}).content))
-    assert workbook.sheetnames == ["risk"]
+    assert workbook.sheetnames == ["Niveluri de risc"]
 
 
 def test_the_wave_table_hides_small_cells_and_their_tests(client, monitor, supervisor, refreshed):
@@ -272,7 +277,7 @@ def test_locality_names_are_written_safely_in_csv_and_xlsx(client, supervisor, r
 def test_csv_and_xlsx_carry_the_legend_when_cells_are_hidden():
     table = Table("t", "T", "Label", ["N"], [Row("a", [Cell(None, suppressed=True)])])
 
-    assert "hidden" in table_csv(table, legend="hidden below 5")
+    assert "hidden" in table_csv(table, legend="hidden below 5").decode("utf-8-sig")
     sheet = load_workbook(io.BytesIO(tables_xlsx([table], legend="hidden below 5"))).active
     assert any("hidden" in str(cell.value) for row in sheet.iter_rows() for cell in row)
 
@@ -287,3 +292,72 @@ def test_unknown_tables_and_formats_are_not_found(client, supervisor, refreshed)
         r"attachment; filename=\"mps-judet-BC-T\d-risk\.csv\"",
         client.get(f"{COUNTY}export/risk.csv")["Content-Disposition"],
     )
+
+
+def _first_decimal(board):
+    """Return (table key, row index, column index, value) of the board's first figure with decimals."""
+    for key, table in board.tables.items():
+        for r, row in enumerate(table.rows):
+            for c, cell in enumerate(row.cells):
+                if isinstance(cell.value, float) and cell.value != int(cell.value):
+                    return key, r, c, cell.value
+    raise AssertionError("the known data set must have a share with decimals")
+
+
+def test_the_csv_opens_in_romanian_excel_and_a_standard_csv_is_offered(client, supervisor, refreshed):
+    _login(client, supervisor)
+    page = client.get(COUNTY, {"wave": "T0"})
+    key, r, c, share = _first_decimal(page.context["board"])
+
+    excel_rows = _csv(client.get(f"{COUNTY}export/{key}.csv", {"wave": "T0"}))
+    assert excel_rows[1 + r][1 + c] == f"{share:.1f}".replace(".", ",")
+    assert "csv=standard" in page.content.decode()
+
+    standard = client.get(f"{COUNTY}export/{key}.csv", {"wave": "T0", "csv": "standard"})
+    assert not standard.content.startswith(b"\xef\xbb\xbf")
+    standard_rows = list(csv.reader(io.StringIO(standard.content.decode("utf-8"))))
+    assert standard_rows[1 + r][1 + c] == str(share)
+    assert standard_rows[0][0] == excel_rows[0][0]
+
+
+def test_english_readers_get_decimal_points_and_comma_separated_files(client, supervisor, refreshed):
+    from django.conf import settings
+
+    _login(client, supervisor)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+
+    key, r, c, share = _first_decimal(client.get(COUNTY, {"wave": "T0"}).context["board"])
+    response = client.get(f"{COUNTY}export/{key}.csv", {"wave": "T0"})
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert rows[1 + r][1 + c] == str(share)
+
+
+def test_decimals_are_written_with_the_languages_separator():
+    from django.utils import translation
+
+    with translation.override("ro"):
+        assert Cell(43.8, kind="percent").text == "43,8"
+        assert Cell(0.01234, kind="p").text == "0,0123"
+        assert Cell(0.00001, kind="p").text == "1,0e-05"
+        assert Cell(1234).text == "1234"
+    with translation.override("en"):
+        assert Cell(43.8, kind="percent").text == "43.8"
+
+
+def test_the_workbook_names_its_sheets_in_the_readers_language(client, supervisor, refreshed):
+    _login(client, supervisor)
+
+    workbook = load_workbook(io.BytesIO(client.get(f"{COUNTY}export/all.xlsx", {"wave": "T0"}).content))
+
+    assert {"Acoperirea recensământului", "Niveluri de risc", "Prevalență", "Trimiteri"} <= set(
+        workbook.sheetnames
+    )
+
+
+@given(st.lists(st.text(max_size=60), max_size=8))
+def test_sheet_names_are_always_valid_and_distinct(titles):
+    names = sheet_names(titles)
+
+    assert len(names) == len(titles)
+    assert all(0 < len(name) <= 31 and not re.search(r"[\[\]:*?/\\]", name) for name in names)
+    assert len({name.casefold() for name in names}) == len(names)

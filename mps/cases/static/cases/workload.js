@@ -3,6 +3,7 @@
   var canvas = document.getElementById("workload-chart");
   var data = JSON.parse(document.getElementById("workload-data").textContent);
   if (!canvas || !window.Chart) { return; }
+  window.Chart.defaults.locale = document.documentElement.lang || "ro";
   var flat = function (value) { return data.labels.map(function () { return value; }); };
   new Chart(canvas, {
     data: {

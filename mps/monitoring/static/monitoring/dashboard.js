@@ -4,6 +4,8 @@
   const source = document.getElementById("monitoring-charts");
   if (!source || typeof Chart === "undefined") return;
   const data = JSON.parse(source.textContent);
+  // Axis and tooltip numbers in the page's language ("43,8" in Romanian), not the browser's.
+  Chart.defaults.locale = document.documentElement.lang || "ro";
   const colours = { high: "#b3261e", medium: "#d97706", low: "#2f855a", none: "#64748b", brand: "#005a9c", second: "#7aa7d6" };
   const riskColours = [colours.high, colours.medium, colours.low, colours.none];
 
