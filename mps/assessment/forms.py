@@ -30,6 +30,7 @@ from django.utils.translation import gettext_lazy
 from mps.access.policy import editable_localities
 from mps.accounts.models import User
 from mps.assessment import selectors
+from mps.assessment.models import Assessment
 from mps.assessment.questions import (
     Part,
     Question,
@@ -208,6 +209,8 @@ class AssessmentForm:
     errors: dict[str, list[str]] = field(default_factory=dict)
     member_errors: dict[str, list[str]] = field(default_factory=dict)
     problems: list["Problem"] = field(default_factory=list)
+    # An assessment of the household already made on the visit date: saving another one needs a confirmation.
+    same_day: Assessment | None = None
 
     # Reading the form back
 

@@ -27,7 +27,7 @@ from mps.assessment.rules import CURRENT_CATALOGUE, Problem, evaluate, load_cata
 from mps.assessment.rules.facts import ADULT_AGE, age_on
 from mps.assessment.rules.validation import ROOT_PATH
 from mps.core.bulk import JsonText, NewRows
-from mps.core.search_text import fold_for_search
+from mps.core.search_text import fold_address, fold_for_search
 from mps.registry.models import person_search_keys
 
 HOUSEHOLD_FIELDS = ("locality", "village", "address", "latitude", "longitude", "location_accuracy_m")
@@ -231,8 +231,8 @@ def prepare_valid(raw: Mapping[str, Any], *, line_number: int = 0, text: str = "
             "location_accuracy_m": location.get("accuracy_m"),
         },
         village=village,
-        search_text=fold_for_search(address),
-        search_text_with_village=fold_for_search(address, village),
+        search_text=fold_address(address),
+        search_text_with_village=fold_address(address, village),
         members=members,
         household_answers=_household_answers(raw, ref, ages),
         member_answers=[

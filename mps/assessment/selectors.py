@@ -4,6 +4,8 @@ An assessment is visible to whoever may read its household's cases: a ref outsid
 answers 404, exactly like a ref that does not exist.
 """
 
+import contextlib
+import datetime as dt
 import itertools
 import uuid
 from collections import defaultdict
@@ -37,6 +39,20 @@ def assessment_list_for_household(user: User, household: Household) -> QuerySet[
 def latest_assessment_for_household(user: User, household: Household) -> Assessment | None:
     """Return the household's current assessment (its latest visit), or None if there is none to see."""
     return _visible(user).filter(household=household, is_latest=True).select_related("assessed_by").first()
+
+
+def assessment_same_day(
+    user: User, household: Household, day: dt.date, *, other_than: str
+) -> Assessment | None:
+    """Return an assessment of the household already made on that day, other than the one being saved.
+
+    A second visit on the same day is most often the same visit entered twice (a tablet and the web, or a
+    re-evaluation opened by mistake); the form asks before it records another wave.
+    """
+    same_day = _visible(user).filter(household=household, assessed_on=day).order_by("-created_at")
+    with contextlib.suppress(ValueError):
+        same_day = same_day.exclude(id=uuid.UUID(other_than))
+    return same_day.first()
 
 
 def assessment_get_for_user(user: User, ref: uuid.UUID | str) -> Assessment:

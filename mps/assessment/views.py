@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from mps.access.policy import can_edit_cases
 from mps.accounts.models import User
 from mps.assessment import forms, reports
-from mps.assessment.selectors import assessment_get_for_user
+from mps.assessment.selectors import assessment_get_for_user, assessment_same_day
 from mps.assessment.services import RecordStatus, assessment_record
 from mps.core.errors import DomainValidationError
 from mps.registry.selectors import household_get_for_user, household_record_for_user
@@ -35,7 +35,15 @@ def assessment_new(request: HttpRequest, ref: str) -> HttpResponse:
     if request.method == "POST":
         household = household_get_for_user(user, ref)
         form = forms.assessment_form_from_post(user=user, household=household, data=request.POST)
+        form.same_day = assessment_same_day(user, household, form.visit_date(), other_than=form.ref)
         try:
+            if form.same_day is not None and not request.POST.get("confirm_same_day"):
+                # Not saved until the worker says this is a second visit, not the first one entered again.
+                question = _(
+                    "This household was already assessed on this day (wave %(wave)s). "
+                    "Tick the confirmation below the date to record another assessment."
+                )
+                raise DomainValidationError({"assessed_on": [question % {"wave": form.same_day.wave}]})
             result = assessment_record(
                 actor=user, document=form.document(assessed_by=user.username), source="web"
             )

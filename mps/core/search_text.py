@@ -20,3 +20,40 @@ def _fold(part: str | None) -> str:
     if not part:
         return ""
     return _SPACES.sub(" ", unidecode(part).lower()).strip()
+
+
+# Words that mark the parts of a Romanian address rather than name them: "Str. Principală nr. 112" and
+# "Principala 112" are the same address, so neither the stored text nor the query keeps them.
+_ADDRESS_MARKERS = frozenset(
+    {
+        "str",
+        "strada",
+        "nr",
+        "numar",
+        "numarul",
+        "bl",
+        "bloc",
+        "blocul",
+        "sc",
+        "scara",
+        "et",
+        "etaj",
+        "etajul",
+        "ap",
+        "apt",
+        "apartament",
+        "apartamentul",
+        "sat",
+        "satul",
+        "com",
+        "comuna",
+        "cartier",
+    }
+)
+_NOT_WORD = re.compile(r"[^0-9a-z]+")
+
+
+def fold_address(*parts: str | None) -> str:
+    """Fold an address for search as `fold_for_search` does, also dropping punctuation and address markers."""
+    words = _NOT_WORD.sub(" ", fold_for_search(*parts)).split()
+    return " ".join(word for word in words if word not in _ADDRESS_MARKERS)

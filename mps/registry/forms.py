@@ -1,5 +1,6 @@
 """Forms of the registry pages. They parse input; the services decide what is valid."""
 
+import uuid
 from typing import Any
 
 from django import forms
@@ -100,6 +101,20 @@ class MembershipEndForm(forms.Form):
     end_date = forms.DateField(label=_("Since"), widget=DateInput())
 
 
+class UUIDListField(forms.Field):
+    """Several record ids sent under one name (ticked check boxes)."""
+
+    widget = forms.MultipleHiddenInput
+
+    def to_python(self, value: Any) -> list[uuid.UUID]:
+        try:
+            return [uuid.UUID(str(item)) for item in value or []]
+        except ValueError as error:
+            raise forms.ValidationError(_("Enter a valid UUID."), code="invalid") from error
+
+
 class MergeForm(forms.Form):
-    keep = forms.UUIDField(widget=forms.HiddenInput())
-    duplicate = forms.UUIDField(widget=forms.HiddenInput())
+    """Which record of a group survives, and which of the others are the same person and merge into it."""
+
+    keep = forms.UUIDField(label=_("Record to keep"))
+    duplicates = UUIDListField(label=_("Records to merge into it"))

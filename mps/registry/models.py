@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from mps.core.collation import romanian
 from mps.core.models import SyncedModel, TimeStampedModel
-from mps.core.search_text import fold_for_search
+from mps.core.search_text import fold_address, fold_for_search
 from mps.geography.models import Locality, Village
 
 
@@ -69,7 +69,7 @@ class Household(SyncedModel):
 
     def refresh_search_keys(self) -> None:
         """Recompute the folded search column from the address and village."""
-        self.search_text = fold_for_search(self.address, self.village.name if self.village else "")
+        self.search_text = fold_address(self.address, self.village.name if self.village else "")
 
 
 class Sex(models.TextChoices):

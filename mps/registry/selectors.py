@@ -4,7 +4,8 @@ import uuid
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import CharField, Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Concat
 from django.http import Http404
 
 from mps.access.policy import case_localities
@@ -12,9 +13,9 @@ from mps.accounts.models import User
 from mps.audit.models import AuditEvent
 from mps.audit.services import audit_reads
 from mps.core.collation import romanian
-from mps.core.search_text import fold_for_search
+from mps.core.search_text import fold_address, fold_for_search
 from mps.registry.history import ReadableChange, readable_changes
-from mps.registry.models import Household, Membership, Person
+from mps.registry.models import Household, Membership, Person, Relation
 
 
 def household_list_for_user(
@@ -30,17 +31,29 @@ def household_list_for_user(
         households = households.filter(locality_id=locality_id)
     if village_id:
         households = households.filter(village_id=village_id)
+    current = Membership.objects.filter(household=OuterRef("pk"), end_date__isnull=True)
+    households = households.annotate(head_name=_member_name(current.filter(relation=Relation.HEAD)))
     folded = fold_for_search(query)
     if folded:
-        cnp_or_name = Membership.objects.filter(
-            household=OuterRef("pk"), end_date__isnull=True, person__search_text__contains=folded
+        # The list says who matched, so a worker sees why a household came up (a child, not the head).
+        matching = current.filter(person__search_text__contains=folded)
+        households = households.filter(
+            Q(search_text__contains=fold_address(query)) | Exists(matching)
+        ).annotate(
+            matched_name=_member_name(matching),
+            matched_relation=Subquery(matching.order_by("start_date", "pk").values("relation")[:1]),
         )
-        households = households.filter(Q(search_text__contains=folded) | Exists(cnp_or_name))
     return (
         households.select_related("locality", "village", "case_manager")
         .annotate(member_count=Count("memberships", filter=Q(memberships__end_date__isnull=True)))
         .order_by(romanian("locality__name"), romanian("address"))
     )
+
+
+def _member_name(memberships: QuerySet[Membership]) -> Subquery:
+    """The full name of the first of these members, as one column of the household list."""
+    full_name = Concat("person__first_name", Value(" "), "person__last_name", output_field=CharField())
+    return Subquery(memberships.order_by("start_date", "pk").annotate(name=full_name).values("name")[:1])
 
 
 def household_get_for_user(user: User, ref: uuid.UUID | str) -> Household:
@@ -139,6 +152,11 @@ class DuplicateCandidate:
 
     county_id: str
     people: list[Person]
+
+    @property
+    def suggested_keep(self) -> Person:
+        """The record a merge keeps unless the user chooses another: one with a CNP, else the first recorded."""
+        return min(self.people, key=lambda person: (not person.cnp, person.created_at))
 
 
 def duplicate_candidates_for_user(user: User, *, limit: int = 100) -> list[DuplicateCandidate]:

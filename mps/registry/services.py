@@ -382,3 +382,17 @@ def person_merge(*, actor: User, keep: Person, duplicate: Person) -> Person:
                 changes=changes,
             )
     return keep
+
+
+def person_merge_group(*, actor: User, keep: Person, duplicates: list[Person]) -> Person:
+    """Merge several records of one person into the one the user chose to keep: all of them or none."""
+    # The page lets the kept record stay ticked; it is the survivor, not one of the merged.
+    duplicates = [duplicate for duplicate in duplicates if duplicate.id != keep.id]
+    if not duplicates:
+        raise DomainValidationError(
+            {"duplicates": [_("Tick at least one record to merge into the one kept.")]}
+        )
+    with transaction.atomic():
+        for duplicate in duplicates:
+            keep = person_merge(actor=actor, keep=keep, duplicate=duplicate)
+    return keep

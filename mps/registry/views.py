@@ -52,7 +52,13 @@ def household_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(households, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    context = {"form": form, "page": page, "query": query.urlencode(), "can_edit": can_edit_cases(user)}
+    context = {
+        "form": form,
+        "page": page,
+        "query": query.urlencode(),
+        "searched": bool(filters.get("query")),
+        "can_edit": can_edit_cases(user),
+    }
     template = (
         "registry/_household_rows.html"
         if request.headers.get("HX-Request")
@@ -186,16 +192,22 @@ def duplicates(request: HttpRequest) -> HttpResponse:
     _require_editor(user)
     if request.method == "POST":
         form = MergeForm(request.POST)
-        if form.is_valid():
-            keep = selectors.person_get_for_user(user, form.cleaned_data["keep"])
-            duplicate = selectors.person_get_for_user(user, form.cleaned_data["duplicate"])
-            try:
-                services.person_merge(actor=user, keep=keep, duplicate=duplicate)
-            except DomainValidationError as error:
-                for line in error.lines():
-                    messages.error(request, line)
-            else:
-                messages.success(request, _("The two records were merged; both histories are kept."))
+        if not form.is_valid():
+            messages.error(request, _("Tick at least one record to merge into the one kept."))
+            return redirect("registry:duplicates")
+        keep = selectors.person_get_for_user(user, form.cleaned_data["keep"])
+        others = [selectors.person_get_for_user(user, ref) for ref in form.cleaned_data["duplicates"]]
+        try:
+            services.person_merge_group(actor=user, keep=keep, duplicates=others)
+        except DomainValidationError as error:
+            for line in error.lines():
+                messages.error(request, line)
+        else:
+            messages.success(
+                request,
+                _("The records were merged into %(name)s's; every history is kept.")
+                % {"name": keep.full_name},
+            )
         return redirect("registry:duplicates")
     groups = selectors.duplicate_candidates_for_user(user)
     return render(request, "registry/duplicates.html", {"groups": groups})

@@ -395,6 +395,39 @@ def test_waves_show_resolved_persisting_and_new(client_of, worker, household, fa
     assert "Reevaluare T2" in html
 
 
+def test_a_second_assessment_on_the_same_day_asks_for_confirmation(
+    client_of, worker, household, family_document
+):
+    first = assessment_record(actor=worker, document=family_document).assessment
+    client = client_of(worker)
+    again = post_data(
+        family_document
+        | {"ref": str(uuid.uuid4()), "wave": "T1", "assessed_on": first.assessed_on.isoformat()}
+    )
+
+    response = client.post(form_url(household), again)
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Această gospodărie a fost deja evaluată în această zi (etapa T0)" in html
+    assert 'name="confirm_same_day"' in html
+    assert reverse("assessment:assessment_detail", args=[first.id]) in html
+    assert Assessment.objects.count() == 1
+
+    response = client.post(form_url(household), again | {"confirm_same_day": "1"})
+
+    assert response.status_code == 302
+    assert Assessment.objects.count() == 2
+
+
+def test_sending_the_same_assessment_again_is_not_asked_about(client_of, worker, household, family_document):
+    client = client_of(worker)
+    client.post(form_url(household), post_data(family_document))
+    response = client.post(form_url(household), post_data(family_document))
+    assert response.status_code == 302
+    assert Assessment.objects.count() == 1
+
+
 def test_another_localitys_household_answers_404(client_of, household):
     stranger = worker_of(LocalityFactory.create(), role=Role.COMMUNITY_NURSE)
     client = client_of(stranger)

@@ -1,5 +1,7 @@
 """The family agreement and the referral letter are real PDFs, in Romanian with every diacritic."""
 
+import itertools
+
 import pytest
 from django.utils import timezone
 from weasyprint import HTML
@@ -100,3 +102,42 @@ def test_weasyprint_lays_out_the_diacritics_as_text(case):
     laid_out = " ".join(texts)
     assert "Angajamentele familiei" in laid_out
     assert set(laid_out) >= ROMANIAN_LETTERS
+
+
+def _rows_by_page(html: str) -> list[set[int]]:
+    """Per page, the body rows of the tables that WeasyPrint laid out on it (by element identity)."""
+    from weasyprint.formatting_structure.boxes import TableRowBox
+
+    pages = []
+    for page in HTML(string=html).render().pages:
+        rows: set[int] = set()
+        stack = [page._page_box]
+        while stack:
+            box = stack.pop()
+            if (
+                isinstance(box, TableRowBox)
+                and box.element is not None
+                and box.element.get("class") == "body"
+            ):
+                rows.add(id(box.element))
+            stack.extend(getattr(box, "children", []))
+        pages.append(rows)
+    return pages
+
+
+@pytest.mark.parametrize("template", ["cases/pdf/_style.html", "monitoring/report.html"])
+def test_no_table_row_is_cut_across_two_pages(template):
+    from django.template import Context, Template
+
+    style = Template("{% include template %}").render(Context({"template": template}))
+    style = style[style.index("<style>") : style.index("</style>") + len("</style>")]
+    # Rows of several lines each, enough for three pages: without the rule WeasyPrint cuts them.
+    cell = "<td>" + "<br>".join(f"rândul {{n}}, linia {line}" for line in range(7)) + "</td>"
+    rows = "".join(f'<tr class="body"><td>{n}</td>{cell.format(n=n)}</tr>' for n in range(40))
+    html = f"<html><head>{style}</head><body><table><thead><tr><th>Nr.</th><th>Text</th></tr></thead>"
+    html += f"<tbody>{rows}</tbody></table></body></html>"
+    pages = _rows_by_page(html)
+    assert len(pages) >= 3
+    for first, second in itertools.pairwise(pages):
+        assert not (first & second), "a row appears on two pages"
+    assert sum(map(len, pages)) == 40

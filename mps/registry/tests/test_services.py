@@ -176,6 +176,30 @@ def test_search_ignores_diacritics_and_case(worker, household, locality):
     assert list(selectors.household_list_for_user(worker, query="maria")) == [other]
 
 
+def test_an_address_search_ignores_street_and_number_markers(worker, locality):
+    written_short = services.household_create(actor=worker, locality=locality, address="Principala 112")
+    written_long = services.household_create(
+        actor=worker, locality=locality, address="Str. Principală nr. 112"
+    )
+    services.household_create(actor=worker, locality=locality, address="Principala 113")
+    for query in ("Str. Principală nr. 112", "principala 112", "strada principala, nr. 112"):
+        found = set(selectors.household_list_for_user(worker, query=query))
+        assert found == {written_short, written_long}, query
+
+
+def test_search_results_say_who_matched(worker, household):
+    _add(worker, household)
+    _add(worker, household, first_name="Ioana", relation=Relation.CHILD, birth_date=dt.date(2015, 3, 1))
+    [by_child] = selectors.household_list_for_user(worker, query="ioana")
+    assert (by_child.head_name, by_child.matched_name, by_child.matched_relation) == (
+        "Ștefan Țurcanu",
+        "Ioana Țurcanu",
+        Relation.CHILD,
+    )
+    [by_address] = selectors.household_list_for_user(worker, query="scolii 4")
+    assert by_address.matched_name is None
+
+
 def test_search_by_cnp(worker, household):
     cnp = make_cnp("M", dt.date(1980, 5, 17), county="04")
     _add(worker, household, cnp=cnp)
@@ -201,6 +225,53 @@ def test_duplicates_are_listed_and_merge_keeps_both_histories(worker, locality):
     assert addresses == {"Str. A 1", "Str. B 2"}
     assert original.memberships.filter(end_date__isnull=True).get().household == second_home
     assert selectors.duplicate_candidates_for_user(worker) == []
+
+
+def test_the_record_with_a_cnp_is_proposed_to_survive_and_the_user_may_choose_another(worker, locality):
+    from django.test import Client
+    from django.urls import reverse
+
+    first_home = services.household_create(actor=worker, locality=locality, address="Str. A 1")
+    second_home = services.household_create(actor=worker, locality=locality, address="Str. B 2")
+    recorded_first = _add(worker, first_home).person
+    with_cnp = _add(worker, second_home, cnp=make_cnp("M", dt.date(1980, 5, 17), county="04")).person
+    [group] = selectors.duplicate_candidates_for_user(worker)
+    assert group.suggested_keep == with_cnp
+
+    client = Client()
+    client.force_login(worker)
+    page = client.get(reverse("registry:duplicates")).content.decode()
+    assert f'name="keep" value="{with_cnp.id}" id="keep-{with_cnp.id}" aria-label' in page
+    assert f'value="{with_cnp.id}" id="keep-{with_cnp.id}" aria-label="Păstrează înregistrarea: ' in page
+
+    # The user keeps the older record instead; ticking the kept one too changes nothing.
+    response = client.post(
+        reverse("registry:duplicates"),
+        {"keep": recorded_first.id, "duplicates": [recorded_first.id, with_cnp.id]},
+    )
+    assert response.status_code == 302
+    with_cnp.refresh_from_db()
+    recorded_first.refresh_from_db()
+    assert with_cnp.merged_into == recorded_first
+    assert recorded_first.merged_into is None
+    assert recorded_first.cnp == make_cnp("M", dt.date(1980, 5, 17), county="04")
+
+
+def test_a_group_merge_is_all_or_nothing(worker, locality):
+    homes = [
+        services.household_create(actor=worker, locality=locality, address=f"Str. A {n}") for n in range(3)
+    ]
+    keep = _add(worker, homes[0]).person
+    same = _add(worker, homes[1]).person
+    different = _add(worker, homes[2], cnp=make_cnp("M", dt.date(1980, 5, 17), county="04", serial=3)).person
+    keep.cnp = make_cnp("M", dt.date(1980, 5, 17), county="04", serial=4)
+    keep.save()
+    with pytest.raises(DomainValidationError):
+        services.person_merge_group(actor=worker, keep=keep, duplicates=[same, different])
+    same.refresh_from_db()
+    assert same.merged_into is None
+    with pytest.raises(DomainValidationError):
+        services.person_merge_group(actor=worker, keep=keep, duplicates=[keep])
 
 
 def test_merge_refuses_different_cnps(worker, household, locality):

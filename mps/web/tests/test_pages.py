@@ -7,7 +7,8 @@ from django.urls import reverse
 
 from mps.accounts.tests.factories import TEST_PASSWORD, national_monitor, worker_of
 from mps.geography.tests.factories import LocalityFactory
-from mps.registry.tests.factories import HouseholdFactory
+from mps.registry.models import Relation
+from mps.registry.tests.factories import HouseholdFactory, MembershipFactory, PersonFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -94,6 +95,24 @@ def test_household_list_has_a_fixed_number_of_queries(django_assert_max_num_quer
     client.force_login(worker)
     with django_assert_max_num_queries(12):
         assert client.get(reverse("registry:household_list")).status_code == 200
+
+
+def test_a_search_shows_the_head_of_household_and_who_matched():
+    locality = LocalityFactory.create()
+    worker = worker_of(locality)
+    household = HouseholdFactory.create(locality=locality, address="Str. Principală nr. 112")
+    head = PersonFactory.create(first_name="Vasile", last_name="Roman")
+    child = PersonFactory.create(first_name="Ilinca", last_name="Roman")
+    MembershipFactory.create(household=household, person=head, relation=Relation.HEAD)
+    MembershipFactory.create(household=household, person=child, relation=Relation.CHILD)
+    client = Client()
+    client.force_login(worker)
+    page = client.get(reverse("registry:household_list"), {"q": "ilinca"}).content.decode()
+    assert "Vasile Roman" in page
+    assert 'Ilinca Roman <span class="muted">(copil)</span>' in page
+    page = client.get(reverse("registry:household_list"), {"q": "Principala 112"}).content.decode()
+    assert "Str. Principală nr. 112" in page
+    assert "adresa" in page
 
 
 def test_an_english_tablet_still_gets_romanian_until_the_user_switches():
