@@ -62,3 +62,34 @@ def _reference_data_survives_flushes(request: pytest.FixtureRequest) -> None:
             continue
         if not apps.get_model(app_label, model_name).objects.exists():
             importlib.import_module(migration).load(apps, None)
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup: None, django_db_blocker: Any) -> None:
+    """Let the test database's flushes through the audit trail's insert-only triggers.
+
+    Transactional tests end with a TRUNCATE of every table, and the triggers of audit migration 0005 refuse
+    one on the trail unless the session sets `mps.audit_maintenance`. It is set on the test database itself,
+    so that every connection (the live server's thread too) has it; the tests of the triggers turn it off
+    with `SET LOCAL` inside their own transaction.
+    """
+    from django.db import connections
+
+    with django_db_blocker.unblock():
+        names: set[str] = set()
+        for connection in connections.all():
+            if connection.vendor != "postgresql" or connection.settings_dict["NAME"] in names:
+                continue
+            name = connection.settings_dict["NAME"]
+            if not name.startswith("test_"):
+                raise RuntimeError(
+                    f"Refusing to lift the audit trail's protection on {name}: not a test database."
+                )
+            names.add(name)
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"ALTER DATABASE {connection.ops.quote_name(name)} SET mps.audit_maintenance = 'on'"
+                )
+        if names:
+            # A database's settings reach the connections opened after the change.
+            connections.close_all()

@@ -26,6 +26,7 @@ urlpatterns = [
         auth_views.PasswordChangeDoneView.as_view(template_name="web/password_change_done.html"),
         name="password_change_done",
     ),
+    path("cont/doi-factori/", include("mps.security.urls")),
     path("gospodarii/", include("mps.registry.urls")),
     path("recensamant/", include("mps.census.urls")),
     path("evaluari/", include("mps.assessment.urls")),
@@ -34,6 +35,7 @@ urlpatterns = [
     path("api/v1/", include("mps.sync.api_urls")),
     path("teren/", include("mps.sync.urls")),
     path("monitorizare/", include("mps.monitoring.urls")),
+    path("audit/", include("mps.web.audit_urls")),
     path("admin/", admin.site.urls),
     *LEGACY_PATTERNS,
 ]

@@ -1,9 +1,12 @@
 """Settings shared by every environment; everything that differs comes from the environment."""
 
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import dj_database_url
+from csp.constants import NONE, SELF, UNSAFE_INLINE
 from django.utils.translation import gettext_lazy as _
 
 from config.settings.environment import env_bool, env_list, env_str
@@ -37,20 +40,31 @@ INSTALLED_APPS = [
     "mps.sync",
     "mps.planning",
     "mps.demo",
+    "mps.security",
     "mps.web",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "mps.security.middleware.PermissionsPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "mps.web.middleware.SlidingSessionMiddleware",
     "mps.web.middleware.ChosenLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "mps.web.middleware.LoginRequiredMiddleware",
+    "mps.security.middleware.SecondFactorRequiredMiddleware",
+    # Last, as django-axes asks: it turns a lockout flagged on the request into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -105,6 +119,11 @@ DATABASE_ROUTERS = ["mps.core.routers.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
+# The lockout check comes first, so a locked-out account is refused even with the right password.
+AUTHENTICATION_BACKENDS = [
+    "mps.security.backends.LockoutBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
@@ -135,6 +154,59 @@ STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
+
+# Security (mps/security/README.md). Lockout: 5 failures lock the username and the address for 30 minutes.
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = timedelta(minutes=int(env_str("MPS_LOCKOUT_MINUTES", "30")))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+# Attempts during a lockout do not prolong it: the user knows when to try again.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_LOCKOUT_CALLABLE = "mps.security.lockout.lockout_response"
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+AXES_VERBOSE = False
+# Behind a reverse proxy the client's address is the last one the proxy adds (MPS_PROXY_COUNT proxies).
+AXES_IPWARE_PROXY_COUNT = int(env_str("MPS_PROXY_COUNT", "0")) or None
+AXES_IPWARE_META_PRECEDENCE_ORDER = (
+    ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if AXES_IPWARE_PROXY_COUNT else ["REMOTE_ADDR"]
+)
+
+# Second factor for every role that sees person data; production turns it on (config.settings.prod).
+MPS_REQUIRE_MFA = env_bool("MPS_REQUIRE_MFA", False)
+OTP_TOTP_ISSUER = env_str("MPS_OTP_ISSUER", "MPS")
+
+# Content-Security-Policy: scripts only from the platform's own files (no inline script, no eval); inline styles
+# stay allowed for the charts' and maps' computed positions. A map tile server, when set, may serve images.
+MPS_MAP_TILES_URL = env_str("MPS_MAP_TILES_URL", "")
+MPS_MAP_TILES_ATTRIBUTION = env_str("MPS_MAP_TILES_ATTRIBUTION", "")
+_tiles = urlsplit(MPS_MAP_TILES_URL.replace("{s}", "*"))  # Leaflet's {s} is a subdomain: a CSP wildcard
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, UNSAFE_INLINE],
+        "img-src": [SELF, "data:", *([f"{_tiles.scheme}://{_tiles.netloc}"] if _tiles.netloc else [])],
+        "connect-src": [SELF],
+        "font-src": [SELF],
+        "worker-src": [SELF],
+        "manifest-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+# Device features pages may use: the position (household and census forms), and nothing else.
+MPS_PERMISSIONS_POLICY = {
+    "geolocation": "(self)",
+    "camera": "()",
+    "microphone": "()",
+    "payment": "()",
+    "usb": "()",
+    "interest-cohort": "()",
+}
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 
 # Aggregates with fewer units than this are suppressed for users who may not see cases.
 MPS_SMALL_CELL_THRESHOLD = int(env_str("MPS_SMALL_CELL_THRESHOLD", "5"))

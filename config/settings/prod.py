@@ -18,7 +18,11 @@ SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 SECURE_HSTS_SECONDS = 31536000
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+# Preloading (browsers that never try plain HTTP) is a commitment for the whole domain: on unless turned off.
+SECURE_HSTS_PRELOAD = env_bool("MPS_HSTS_PRELOAD", True)
 SECURE_CONTENT_TYPE_NOSNIFF = True
+# The second factor is required in production for every role that sees person data (mps/security).
+MPS_REQUIRE_MFA = env_bool("MPS_REQUIRE_MFA", True)
 
 # Static files from the application server itself, compressed and cached forever by their hashed names, so that
 # a county's deployment needs no separate web server for them (dev's runserver serves them from the apps).

@@ -12,6 +12,8 @@ class AuditAction(models.TextChoices):
     END = "end", _("ended")
     MERGE = "merge", _("merged")
     EXPORT = "export", _("exported")
+    LOCKOUT = "lockout", _("locked out")
+    UNLOCK = "unlock", _("unlocked")
 
 
 class AuditEvent(models.Model):

@@ -8,6 +8,7 @@ Refusals share one shape, `{"errors": {field path: [messages]}}`.
 import json
 from typing import Any
 
+from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -23,6 +24,7 @@ from ninja.security import HttpBearer
 from mps.access.policy import case_localities
 from mps.accounts.models import User
 from mps.core.errors import DomainValidationError
+from mps.security.lockout import LOCKED_STATUS, bearer_token_failed, bearer_token_locked, lockout_message
 from mps.sync import schemas
 from mps.sync.models import DeviceToken
 from mps.sync.selectors import conflict_list_for_user, field_catalogue, sync_pull_for_user
@@ -30,12 +32,21 @@ from mps.sync.services import sync_push
 from mps.sync.tokens import device_for_token, device_token_revoke
 
 
+class TooManyFailures(Exception):
+    """The address sent too many wrong tokens: refused for the lockout's duration, even with a good one."""
+
+
 class DeviceBearer(HttpBearer):
     """Authenticate a device by its bearer token, looked up afresh on every request."""
 
     def authenticate(self, request: HttpRequest, token: str) -> DeviceToken | None:
+        if bearer_token_locked(request):
+            raise TooManyFailures
         device = device_for_token(token)
         if device is None:
+            bearer_token_failed(request)
+            if bearer_token_locked(request):
+                raise TooManyFailures
             return None
         # The access layer reads request.user, as for the pages.
         request.user = device.user
@@ -102,6 +113,13 @@ def _request_error(request: HttpRequest, error: NinjaValidationError) -> HttpRes
     return _json({"errors": problems}, 422)
 
 
+@api.exception_handler(TooManyFailures)
+def _too_many_failures(request: HttpRequest, error: TooManyFailures) -> HttpResponse:
+    response = _json({"detail": lockout_message()}, LOCKED_STATUS)
+    response["Retry-After"] = str(int(settings.AXES_COOLOFF_TIME.total_seconds()))
+    return response
+
+
 @api.exception_handler(AuthenticationError)
 def _unauthorised(request: HttpRequest, error: AuthenticationError) -> HttpResponse:
     response = _json({"detail": "A valid device token is required."}, 401)
@@ -109,7 +127,11 @@ def _unauthorised(request: HttpRequest, error: AuthenticationError) -> HttpRespo
     return response
 
 
-@api.get("/me", response={200: schemas.MeOut, 401: schemas.DetailOut}, summary="Who this token belongs to")
+@api.get(
+    "/me",
+    response={200: schemas.MeOut, 401: schemas.DetailOut, 429: schemas.DetailOut},
+    summary="Who this token belongs to",
+)
 def me(request: HttpRequest) -> dict[str, Any]:
     """Return the token's user, device and localities."""
     device = _device(request)
@@ -125,7 +147,7 @@ def me(request: HttpRequest) -> dict[str, Any]:
 
 @api.post(
     "/sync/push",
-    response={200: schemas.PushOut, 401: schemas.DetailOut, 422: schemas.ErrorsOut},
+    response={200: schemas.PushOut, 401: schemas.DetailOut, 429: schemas.DetailOut, 422: schemas.ErrorsOut},
     summary="Send what the device recorded offline",
 )
 def push(request: HttpRequest, payload: schemas.PushIn) -> dict[str, Any]:
@@ -156,7 +178,7 @@ class PullQuery(Schema):
 
 @api.get(
     "/sync/pull",
-    response={200: schemas.PullOut, 401: schemas.DetailOut},
+    response={200: schemas.PullOut, 401: schemas.DetailOut, 429: schemas.DetailOut},
     summary="Receive the households of the user's localities",
 )
 @decorate_view(gzip_page)
@@ -170,7 +192,9 @@ def pull(request: HttpRequest, query: Query[PullQuery]) -> HttpResponse:
 
 
 @api.get(
-    "/catalogue", response={200: dict[str, Any], 401: schemas.DetailOut}, summary="Questions and catalogue"
+    "/catalogue",
+    response={200: dict[str, Any], 401: schemas.DetailOut, 429: schemas.DetailOut},
+    summary="Questions and catalogue",
 )
 @decorate_view(gzip_page)
 def catalogue(request: HttpRequest) -> HttpResponse:
@@ -179,7 +203,9 @@ def catalogue(request: HttpRequest) -> HttpResponse:
 
 
 @api.get(
-    "/conflicts", response={200: list[schemas.ConflictOut], 401: schemas.DetailOut}, summary="Open conflicts"
+    "/conflicts",
+    response={200: list[schemas.ConflictOut], 401: schemas.DetailOut, 429: schemas.DetailOut},
+    summary="Open conflicts",
 )
 def conflicts(request: HttpRequest) -> list[dict[str, Any]]:
     """Return the open conflicts of the households of the token user's localities."""
@@ -201,7 +227,7 @@ def conflicts(request: HttpRequest) -> list[dict[str, Any]]:
 
 @api.post(
     "/device/revoke",
-    response={200: schemas.DetailOut, 401: schemas.DetailOut},
+    response={200: schemas.DetailOut, 401: schemas.DetailOut, 429: schemas.DetailOut},
     summary="Sign this device out",
 )
 def revoke_own(request: HttpRequest) -> dict[str, str]:

@@ -28,6 +28,7 @@ from django.views.i18n import JSONCatalog
 from mps.access.policy import can_edit_cases, can_read_cases
 from mps.accounts.models import User
 from mps.core.errors import DomainValidationError
+from mps.security.lockout import LOCKED_STATUS, is_locked_out, lockout_message, password_confirmed
 from mps.sync.selectors import conflict_get_for_user, conflict_list_for_user
 from mps.sync.services import conflict_resolve
 from mps.sync.tokens import device_token_issue
@@ -171,8 +172,11 @@ def token_issue(request: HttpRequest) -> JsonResponse:
         data = {}
     if not isinstance(data, dict):
         data = {}
-    password = str(data.get("password", ""))
-    if not user.check_password(password):
+    password = str(data.get("password", ""))[:200]
+    # Through authentication rather than check_password, so that failures count towards the lockout.
+    if not password_confirmed(request, user, password):
+        if is_locked_out(request, user):
+            return JsonResponse({"errors": {"password": [lockout_message()]}}, status=LOCKED_STATUS)
         return JsonResponse({"errors": {"password": [_("The password is not right.")]}}, status=422)
     try:
         issued = device_token_issue(

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from mps.access.policy import can_edit_cases, can_read_cases
 from mps.accounts.models import User
+from mps.audit.policy import can_read_audit_trail
 
 
 @dataclass(frozen=True)
@@ -31,6 +32,7 @@ _ENTRIES = [
     ("monitoring:dashboard", _("Monitoring"), lambda user: True),
     ("planning:index", _("Scale-up planning"), lambda user: True),
     ("admin:index", _("Administration"), lambda user: user.is_staff),
+    ("audit:person_trail", _("Audit trail"), can_read_audit_trail),
 ]
 
 

@@ -148,3 +148,20 @@ class Command(BaseCommand):
         self.stdout.write(line(tuple("-" * width for width in widths)))
         for row in rows:
             self.stdout.write(line(row))
+        self.stdout.write("")
+        if settings.MPS_REQUIRE_MFA:
+            self.stdout.write(
+                _(
+                    "A second factor is required (MPS_REQUIRE_MFA): at the first login each user scans a QR code "
+                    "with an authenticator app (Google Authenticator, FreeOTP, Aegis) and types its six-digit "
+                    "code, then keeps the ten recovery codes shown."
+                )
+            )
+        else:
+            self.stdout.write(
+                _(
+                    "A second factor is optional here; production requires it (MPS_REQUIRE_MFA=1). To try it, "
+                    "start with MPS_REQUIRE_MFA=1 and log in: the platform asks to scan a QR code with an "
+                    "authenticator app, or open /cont/doi-factori/configurare/."
+                )
+            )
