@@ -240,7 +240,13 @@ def plan(
             if holder in batch.people:
                 raise Defer
             problems.append(
-                Problem(f"members[{index}].cnp", _("Another person in the registry already has this CNP."))
+                Problem(
+                    f"members[{index}].cnp",
+                    _(
+                        "This CNP is already registered for another person, whose record is not shown "
+                        "here; if the person moved, their household must be transferred first."
+                    ),
+                )
             )
     if problems:
         raise Rejected(problems)

@@ -22,6 +22,7 @@ from mps.cases.models import (
 )
 from mps.cases.services import ActionChoice
 from mps.core.collation import romanian
+from mps.core.limits import NOTE_MAX
 from mps.geography.models import Locality
 from mps.registry.models import Person
 
@@ -67,7 +68,9 @@ class DeliveryForm(forms.Form):
     duration_minutes = forms.IntegerField(
         label=_("How long (minutes)"), min_value=1, max_value=720, initial=30
     )
-    note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    note = forms.CharField(
+        label=_("Note"), max_length=NOTE_MAX, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
     def __init__(
         self,
@@ -94,7 +97,7 @@ class ReferralForm(forms.Form):
     institution_name = forms.CharField(
         label=_("Name and address of the institution"), required=False, max_length=200
     )
-    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}))
+    reason = forms.CharField(label=_("Reason"), max_length=NOTE_MAX, widget=forms.Textarea(attrs={"rows": 3}))
     due_on = forms.DateField(label=_("Answer due by"), widget=DATE)
 
     def __init__(
@@ -107,29 +110,35 @@ class ReferralForm(forms.Form):
 
 
 class OutcomeForm(forms.Form):
-    outcome = forms.CharField(label=_("Outcome"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    outcome = forms.CharField(
+        label=_("Outcome"), max_length=NOTE_MAX, widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
 
 
 class AgreementForm(forms.Form):
     signed_on = forms.DateField(label=_("Signature date"), widget=DATE)
     signed_by = forms.CharField(label=_("Signed for the family by"), max_length=200)
     family_commitments = forms.CharField(
-        label=_("The family's commitments"), widget=forms.Textarea(attrs={"rows": 4})
+        label=_("The family's commitments"), max_length=NOTE_MAX, widget=forms.Textarea(attrs={"rows": 4})
     )
     team_commitments = forms.CharField(
-        label=_("The team's commitments"), widget=forms.Textarea(attrs={"rows": 4})
+        label=_("The team's commitments"), max_length=NOTE_MAX, widget=forms.Textarea(attrs={"rows": 4})
     )
 
 
 class CloseForm(forms.Form):
     reason = forms.ChoiceField(label=_("Reason for closing"), choices=CloseReason.choices)
-    note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    note = forms.CharField(
+        label=_("Note"), max_length=NOTE_MAX, required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
     closed_on = forms.DateField(label=_("Closed on"), widget=DATE)
 
 
 class ReassignForm(forms.Form):
     manager = WorkerChoiceField(label=_("New case manager"), queryset=User.objects.none())
-    note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    note = forms.CharField(
+        label=_("Note"), max_length=NOTE_MAX, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
     def __init__(self, *args: Any, workers: Sequence[User], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -161,7 +170,9 @@ class ActivityForm(forms.Form):
     held_on = forms.DateField(label=_("Date"), widget=DATE)
     place = forms.CharField(label=_("Place"), max_length=200)
     facilitator = WorkerChoiceField(label=_("Facilitator"), queryset=User.objects.none())
-    note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    note = forms.CharField(
+        label=_("Note"), max_length=NOTE_MAX, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
     def __init__(self, *args: Any, localities: Any, workers: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

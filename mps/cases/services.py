@@ -51,6 +51,7 @@ from mps.cases.models import (
     TaskKind,
 )
 from mps.core.errors import DomainValidationError
+from mps.core.limits import NOTE_MAX, SHORT_TEXT_MAX, too_long
 from mps.geography.models import Locality
 from mps.registry.models import Household, Membership, Person
 
@@ -127,6 +128,8 @@ def case_reassign(*, actor: User, case: Case, manager: User, note: str = "") -> 
         raise DomainValidationError(
             {"manager": [_("The case manager must be a field worker of this locality.")]}
         )
+    if problems := too_long({"note": (note, NOTE_MAX)}):
+        raise DomainValidationError(problems)
     if manager.id == case.case_manager_id:
         return case
     with transaction.atomic():
@@ -325,6 +328,13 @@ def agreement_record(
     ):
         if not value.strip():
             problems[name] = [_("This field is required.")]
+    problems |= too_long(
+        {
+            "signed_by": (signed_by, SHORT_TEXT_MAX),
+            "family_commitments": (family_commitments, NOTE_MAX),
+            "team_commitments": (team_commitments, NOTE_MAX),
+        }
+    )
     if problems:
         raise DomainValidationError(problems)
     vulnerabilities = load_catalogue(case.last_assessment.catalogue if case.last_assessment else "mps-v1")
@@ -408,6 +418,7 @@ def delivery_record(
         problems["duration_minutes"] = [_("The duration is between 1 and 720 minutes.")]
     if not worker.is_active or not worker.localities.filter(siruta=case.locality_id).exists():
         problems["worker"] = [_("Choose a worker of this locality.")]
+    problems |= too_long({"note": (note, NOTE_MAX)})
     if problems:
         raise DomainValidationError(problems)
     _current_member(case, person)
@@ -474,6 +485,9 @@ def referral_create(
         problems["reason"] = [_("Write why the person is referred.")]
     if due_on < timezone.localdate():
         problems["due_on"] = [_("The answer cannot be due in the past.")]
+    problems |= too_long(
+        {"reason": (reason, NOTE_MAX), "institution_name": (institution_name, SHORT_TEXT_MAX)}
+    )
     if problems:
         raise DomainValidationError(problems)
     with transaction.atomic():
@@ -555,6 +569,9 @@ def activity_create(
         problems["place"] = [_("This field is required.")]
     if not facilitator.is_active or not facilitator.localities.filter(siruta=locality.siruta).exists():
         problems["facilitator"] = [_("Choose a worker of this locality.")]
+    problems |= too_long(
+        {"title": (title, SHORT_TEXT_MAX), "place": (place, SHORT_TEXT_MAX), "note": (note, NOTE_MAX)}
+    )
     if problems:
         raise DomainValidationError(problems)
     with transaction.atomic():

@@ -25,6 +25,7 @@ from mps.assessment.models import Assessment
 from mps.audit.models import AuditAction, AuditEvent
 from mps.audit.services import audit_record
 from mps.core.errors import DomainValidationError
+from mps.core.limits import NOTE_MAX, too_long
 from mps.core.search_text import fold_for_search
 from mps.geography.models import Locality, Village
 from mps.registry.models import Household
@@ -496,6 +497,7 @@ def visit_record(
                 raise DomainValidationError({"ref": [_("This reference belongs to another visit.")]})
             return existing
     problems = _visit_problems(entry=entry, outcome=outcome, visited_on=visited_on, assessment=assessment)
+    problems |= too_long({"note": (note, NOTE_MAX)})
     if problems:
         raise DomainValidationError(problems)
     try:

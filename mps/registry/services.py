@@ -9,12 +9,13 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from mps.access.policy import may_edit_in
+from mps.access.policy import case_localities, may_edit_in
 from mps.accounts.models import User
 from mps.audit.models import AuditAction
 from mps.audit.services import audit_record, field_changes
 from mps.core.cnp import cnp_problems
 from mps.core.errors import DomainValidationError
+from mps.core.limits import ADDRESS_MAX, NAME_MAX, too_long
 from mps.geography.models import Locality, Village
 from mps.registry.models import Household, Membership, MembershipEnd, Person, Relation
 
@@ -32,6 +33,7 @@ def _household_problems(data: Mapping[str, Any]) -> dict[str, list[str]]:
     problems: dict[str, list[str]] = {}
     if not (data.get("address") or "").strip():
         problems["address"] = [_("The address is required.")]
+    problems |= too_long({"address": (data.get("address"), ADDRESS_MAX)})
     village: Village | None = data.get("village")
     locality: Locality | None = data.get("locality")
     if village is not None and locality is not None and village.locality_id != locality.siruta:
@@ -133,13 +135,47 @@ def household_update(*, actor: User, household: Household, **changes: Any) -> Ho
     return household
 
 
+def _cnp_taken(actor: User, holder: Person, locality_id: int) -> str:
+    """Say that a CNP is taken without disclosing, outside the user's scope, where or by whom.
+
+    Inside the user's localities the worker may read the record anyway, so the message points at it. Outside,
+    it only says that the person is registered elsewhere and how to bring them over (a transfer request to the
+    coordinator), and the lookup is audited: the answer still tells that the CNP exists, which a unique
+    national register cannot avoid, so repeated probing shows in the trail.
+    """
+    visible = Membership.objects.filter(
+        person=holder, end_date__isnull=True, household__locality__in=case_localities(actor)
+    ).select_related("household")
+    current = visible.first()
+    if current is not None:
+        return _("This CNP belongs to %(name)s, already registered at %(address)s in your localities.") % {
+            "name": holder.full_name,
+            "address": current.household.address,
+        }
+    audit_record(
+        actor=actor,
+        action=AuditAction.VIEW,
+        object_type="cnp_lookup",
+        object_id=holder.id,
+        locality_id=locality_id,
+        changes={"outcome": [None, "registered_elsewhere"]},
+    )
+    return _(
+        "This CNP is already registered for a person outside your localities; their record cannot be shown "
+        "here. If the person now lives here, ask your coordinator to request their transfer."
+    )
+
+
 def _person_problems(
-    data: Mapping[str, Any], *, person_id: uuid.UUID | None, today: dt.date
+    data: Mapping[str, Any], *, actor: User, locality_id: int, person_id: uuid.UUID | None, today: dt.date
 ) -> dict[str, list[str]]:
     problems: dict[str, list[str]] = {}
     for field in ("first_name", "last_name"):
         if not (data.get(field) or "").strip():
             problems[field] = [_("This field is required.")]
+    problems |= too_long(
+        {"first_name": (data.get("first_name"), NAME_MAX), "last_name": (data.get("last_name"), NAME_MAX)}
+    )
     if data.get("sex") not in ("F", "M"):
         problems["sex"] = [_("Choose female or male.")]
     birth: dt.date | None = data.get("birth_date")
@@ -156,12 +192,14 @@ def _person_problems(
         found = cnp_problems(cnp, sex=data.get("sex"), birth_date=birth)
         if found:
             problems["cnp"] = list(found)
-        elif (
-            Person.objects.filter(cnp=cnp, merged_into__isnull=True)
-            .exclude(pk=person_id or uuid.UUID(int=0))
-            .exists()
-        ):
-            problems["cnp"] = [_("Another person already has this CNP.")]
+        else:
+            holder = (
+                Person.objects.filter(cnp=cnp, merged_into__isnull=True)
+                .exclude(pk=person_id or uuid.UUID(int=0))
+                .first()
+            )
+            if holder is not None:
+                problems["cnp"] = [_cnp_taken(actor, holder, locality_id)]
     for parent_field, sex in (("mother", "F"), ("father", "M")):
         parent: Person | None = data.get(parent_field)
         if parent is None:
@@ -204,7 +242,9 @@ def member_add(
         "mother": mother,
         "father": father,
     }
-    problems = _person_problems(data, person_id=None, today=today)
+    problems = _person_problems(
+        data, actor=actor, locality_id=household.locality_id, person_id=None, today=today
+    )
     problems.update(_membership_problems(household, relation, person_id=None))
     start = start_date or today
     if birth_date and start < birth_date:
@@ -217,7 +257,9 @@ def member_add(
         try:
             person.save(force_insert=True)
         except IntegrityError as error:  # a concurrent save took the same CNP
-            raise DomainValidationError(cnp=_("Another person already has this CNP.")) from error
+            raise DomainValidationError(
+                cnp=_("The CNP was registered for another person meanwhile.")
+            ) from error
         membership = Membership.objects.create(
             household=household, person=person, relation=relation, start_date=start
         )
@@ -261,7 +303,9 @@ def person_update(
     for field in ("first_name", "last_name"):
         data[field] = (data[field] or "").strip()
     data["cnp"] = (data["cnp"] or "").strip() or None
-    problems = _person_problems(data, person_id=person.id, today=timezone.localdate())
+    problems = _person_problems(
+        data, actor=actor, locality_id=household.locality_id, person_id=person.id, today=timezone.localdate()
+    )
     if relation is not None and relation != membership.relation:
         problems.update(_membership_problems(household, relation, person_id=person.id))
     if problems:

@@ -141,3 +141,21 @@ def test_no_table_row_is_cut_across_two_pages(template):
     for first, second in itertools.pairwise(pages):
         assert not (first & second), "a row appears on two pages"
     assert sum(map(len, pages)) == 40
+
+
+def test_an_over_long_commitment_is_refused_and_nothing_is_saved(case):
+    from mps.accounts.models import User
+    from mps.core.errors import DomainValidationError
+
+    before = case.agreements.count()
+    with pytest.raises(DomainValidationError) as refused:
+        services.agreement_record(
+            actor=User.objects.get(username="ana.ionescu"),
+            case=case,
+            signed_on=timezone.localdate(),
+            signed_by="Ion Popescu",
+            family_commitments="Ne angajăm. " * 500,
+            team_commitments="Echipa ajută.",
+        )
+    assert list(refused.value.problems) == ["family_commitments"]
+    assert case.agreements.count() == before

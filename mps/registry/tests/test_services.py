@@ -302,3 +302,46 @@ def test_a_malformed_ref_is_not_found_rather_than_an_error(worker):
             selectors.household_get_for_user(worker, bad)
         with pytest.raises(Http404):
             selectors.person_get_for_user(worker, bad)
+
+
+def test_a_cnp_registered_elsewhere_is_not_disclosed_and_the_lookup_is_audited(worker, household):
+    cnp = make_cnp("M", dt.date(1980, 5, 17), county="04")
+    elsewhere = LocalityFactory.create(name="Altundeva")
+    other_worker = worker_of(elsewhere)
+    other_home = services.household_create(actor=other_worker, locality=elsewhere, address="Str. Ascunsă 1")
+    holder = _add(other_worker, other_home, first_name="Secret", last_name="Ascuns", cnp=cnp).person
+
+    with translation.override("en"), pytest.raises(DomainValidationError) as refused:
+        _add(worker, household, cnp=cnp)
+    message = " ".join(refused.value.problems["cnp"])
+    assert "outside your localities" in message
+    assert "transfer" in message
+    for secret in ("Secret", "Ascuns", "Ascunsă", "Altundeva"):
+        assert secret not in message
+    lookup = AuditEvent.objects.get(object_type="cnp_lookup")
+    assert (lookup.actor, lookup.object_id, lookup.locality_id) == (
+        worker,
+        str(holder.id),
+        household.locality_id,
+    )
+
+
+def test_a_cnp_taken_in_the_users_own_localities_says_by_whom(worker, household, locality):
+    cnp = make_cnp("M", dt.date(1980, 5, 17), county="04")
+    _add(worker, household, cnp=cnp)
+    other = services.household_create(actor=worker, locality=locality, address="Str. Nouă 2")
+    with pytest.raises(DomainValidationError) as refused:
+        _add(worker, other, cnp=cnp, first_name="Alt")
+    assert "Ștefan Țurcanu" in refused.value.problems["cnp"][0]
+    assert "Str. Școlii nr. 4" in refused.value.problems["cnp"][0]
+    assert not AuditEvent.objects.filter(object_type="cnp_lookup").exists()
+
+
+def test_over_long_names_and_addresses_are_refused_naming_the_field(worker, household, locality):
+    with pytest.raises(DomainValidationError) as refused:
+        _add(worker, household, first_name="A" * 101)
+    assert list(refused.value.problems) == ["first_name"]
+    with pytest.raises(DomainValidationError) as refused:
+        services.household_create(actor=worker, locality=locality, address="Str. " + "Lungă " * 60)
+    assert "address" in refused.value.problems
+    assert Household.objects.count() == 1
