@@ -83,12 +83,10 @@ def enrolment_confirm(*, user: User, token: str) -> ConfirmedEnrolment:
         device.confirmed = True
         device.save(update_fields=["confirmed"])
         codes = _new_recovery_codes(user)
-        audit_record(
-            actor=user,
-            action=AuditAction.CREATE,
-            object_type="second_factor",
-            object_id=user.pk,
-            changes={"authenticator": [None, device.name], "recovery_codes": [None, len(codes)]},
+        _audit(
+            user,
+            AuditAction.CREATE,
+            {"authenticator": [None, device.name], "recovery_codes": [None, len(codes)]},
         )
     return ConfirmedEnrolment(device=device, recovery_codes=codes)
 
@@ -97,36 +95,33 @@ def recovery_codes_regenerate(user: User) -> list[str]:
     """Replace the user's recovery codes (the old ones stop working); return the new ones, shown once."""
     with transaction.atomic():
         codes = _new_recovery_codes(user)
-        audit_record(
-            actor=user,
-            action=AuditAction.UPDATE,
-            object_type="second_factor",
-            object_id=user.pk,
-            changes={"recovery_codes": [None, len(codes)]},
-        )
+        _audit(user, AuditAction.UPDATE, {"recovery_codes": [None, len(codes)]})
     return codes
 
 
 def second_factor_verify(user: User, token: str) -> Device | None:
     """Return the device that accepts the code (authenticator first, then a recovery code), or None."""
     token = token.strip()
-    for device in devices_for_user(user, confirmed=True, for_verify=True):
-        candidate = _digits(token) if isinstance(device, TOTPDevice) else token.lower()
-        if candidate and device.verify_token(candidate):
-            if isinstance(device, StaticDevice):
-                audit_record(
-                    actor=user,
-                    action=AuditAction.UPDATE,
-                    object_type="second_factor",
-                    object_id=user.pk,
-                    changes={"recovery_code_used": [None, device.token_set.count()]},
-                )
-            return device
+    # The devices are locked while checked (django-otp's select_for_update), so that one recovery code or one
+    # time step cannot be used twice by two requests at once; that needs a transaction on PostgreSQL.
+    with transaction.atomic():
+        for device in devices_for_user(user, confirmed=True, for_verify=True):
+            candidate = _digits(token) if isinstance(device, TOTPDevice) else token.lower()
+            if candidate and device.verify_token(candidate):
+                if isinstance(device, StaticDevice):
+                    _audit(
+                        user, AuditAction.UPDATE, {"recovery_codes_left": [None, device.token_set.count()]}
+                    )
+                return device
     return None
 
 
 def recovery_codes_left(user: User) -> int:
     return StaticToken.objects.filter(device__user=user, device__name=RECOVERY_NAME).count()
+
+
+def _audit(user: User, action: AuditAction, changes: dict[str, list[object]]) -> None:
+    audit_record(actor=user, action=action, object_type="second_factor", object_id=user.pk, changes=changes)
 
 
 def _new_recovery_codes(user: User) -> list[str]:

@@ -6,19 +6,13 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
-from mps.accounts.tests.factories import TEST_PASSWORD, worker_of
+from mps.accounts.tests.factories import worker_of
 from mps.cases.models import Case
 from mps.cases.tests.factories import CaseFactory, TaskFactory
 from mps.geography.tests.factories import LocalityFactory
+from mps.web.tests.browser import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def _log_in(page: Page, url: str, username: str) -> None:
-    page.goto(f"{url}/accounts/login/")
-    page.get_by_label("Nume de utilizator").fill(username)
-    page.get_by_label("Parolă").fill(TEST_PASSWORD)
-    page.get_by_role("button", name="Autentificare").click()
 
 
 def test_a_worker_filters_and_pages_her_day(live_server, page: Page) -> None:
@@ -36,7 +30,7 @@ def test_a_worker_filters_and_pages_her_day(live_server, page: Page) -> None:
     TaskFactory.create(case=cases[-1], assignee=worker, title="Trimiteți trimiterea urgentă", urgent=True)
     Case.objects.filter(id=cases[0].id).update(case_manager=worker, reevaluation_due_on=timezone.localdate())
 
-    _log_in(page, live_server.url, worker.username)
+    log_in(page, live_server.url, worker.username)
     page.goto(f"{live_server.url}/cazuri/ziua-mea/")
     expect(page.get_by_role("heading", name="Ziua mea")).to_be_visible()
     expect(page.locator(".day-counts")).to_contain_text("Total 29")
@@ -77,7 +71,7 @@ def test_from_the_household_to_its_case_and_back_by_the_links(live_server, page:
         household__locality=locality, household__address="Str. Școlii nr. 7", case_manager=worker
     )
 
-    _log_in(page, live_server.url, worker.username)
+    log_in(page, live_server.url, worker.username)
     page.goto(f"{live_server.url}/gospodarii/{case.household_id}/")
     expect(page.get_by_role("heading", name="Str. Școlii nr. 7")).to_be_visible()
     page.get_by_role("link", name="Deschide cazul gospodăriei").click()

@@ -6,12 +6,13 @@ on the pages that draw charts, maps, forms and the field app, and expects none.
 
 import pytest
 from django.urls import reverse
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Page
 
 from mps.accounts.models import Role, ScopeKind
-from mps.accounts.tests.factories import TEST_PASSWORD, UserFactory
+from mps.accounts.tests.factories import UserFactory
 from mps.cases.tests.factories import builders_locality, record, team_of
 from mps.census.tests.factories import CensusCampaignFactory
+from mps.web.tests.browser import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -20,15 +21,6 @@ LISTEN = """() => {
   document.addEventListener('securitypolicyviolation',
     e => window.__violations.push(e.violatedDirective + ' ' + (e.blockedURI || 'inline')));
 }"""
-
-
-def _log_in(page: Page, url: str, username: str) -> None:
-    page.context.clear_cookies()
-    page.goto(f"{url}{reverse('login')}")
-    page.get_by_label("Nume de utilizator").fill(username)
-    page.get_by_label("Parolă").fill(TEST_PASSWORD)
-    page.get_by_role("button", name="Autentificare").click()
-    expect(page.get_by_role("navigation", name="Meniu principal")).to_be_visible()
 
 
 def _violations(page: Page, url: str) -> list[str]:
@@ -54,7 +46,7 @@ def test_no_page_needs_inline_scripts_or_eval(live_server, page: Page) -> None:
     assert "unsafe-eval" not in policy
     assert "geolocation=(self)" in response.headers["permissions-policy"]
 
-    _log_in(page, live_server.url, team["coordinator"].username)
+    log_in(page, live_server.url, team["coordinator"].username)
     household = assessment.household_id
     pages = [
         "/",

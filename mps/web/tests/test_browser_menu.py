@@ -1,11 +1,12 @@
 """The top menu on a 10-inch tablet and narrower: every role's entries whole and in sight at 800, 1024, 1280 px."""
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Page
 
 from mps.accounts.models import Role, ScopeKind
-from mps.accounts.tests.factories import TEST_PASSWORD, UserFactory, county_supervisor_of, worker_of
+from mps.accounts.tests.factories import UserFactory, county_supervisor_of, worker_of
 from mps.geography.tests.factories import LocalityFactory
+from mps.web.tests.browser import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -17,15 +18,6 @@ MEASURE = """() => [...document.querySelectorAll('nav.menu a')].map(a => {
   return {text: a.textContent.trim(), left: box.left, right: box.right, barLeft: bar.left, barRight: bar.right,
           scrollWidth: a.scrollWidth, clientWidth: a.clientWidth};
 })"""
-
-
-def _log_in(page: Page, url: str, username: str) -> None:
-    page.context.clear_cookies()
-    page.goto(f"{url}/accounts/login/")
-    page.get_by_label("Nume de utilizator").fill(username)
-    page.get_by_label("Parolă").fill(TEST_PASSWORD)
-    page.get_by_role("button", name="Autentificare").click()
-    expect(page.get_by_role("navigation", name="Meniu principal")).to_be_visible()
 
 
 def test_every_roles_menu_fits_whole_at_800_1024_and_1280_pixels(live_server, page: Page) -> None:
@@ -42,7 +34,7 @@ def test_every_roles_menu_fits_whole_at_800_1024_and_1280_pixels(live_server, pa
     ]
     longest = 0
     for user in users:
-        _log_in(page, live_server.url, user.username)
+        log_in(page, live_server.url, user.username)
         for width in WIDTHS:
             page.set_viewport_size({"width": width, "height": 800})
             links = page.evaluate(MEASURE)
