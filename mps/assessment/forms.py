@@ -548,6 +548,15 @@ def assessment_form_from_post(*, user: User, household: Household, data: QueryDi
     )
 
 
+def same_day_question(earlier: Assessment) -> DomainValidationError:
+    """The problem a second assessment on the day of an earlier one shows until the worker confirms it."""
+    question = _(
+        "This household was already assessed on this day (wave %(wave)s). "
+        "Tick the confirmation below the date to record another assessment."
+    )
+    return DomainValidationError({"assessed_on": [question % {"wave": earlier.wave}]})
+
+
 def question_definition() -> dict[str, list[dict[str, Any]]]:
     """Return what the page's script needs of the question definition to decide, like the server, what applies."""
     questions = load_questions()

@@ -39,11 +39,7 @@ def assessment_new(request: HttpRequest, ref: str) -> HttpResponse:
         try:
             if form.same_day is not None and not request.POST.get("confirm_same_day"):
                 # Not saved until the worker says this is a second visit, not the first one entered again.
-                question = _(
-                    "This household was already assessed on this day (wave %(wave)s). "
-                    "Tick the confirmation below the date to record another assessment."
-                )
-                raise DomainValidationError({"assessed_on": [question % {"wave": form.same_day.wave}]})
+                raise forms.same_day_question(form.same_day)
             result = assessment_record(
                 actor=user, document=form.document(assessed_by=user.username), source="web"
             )

@@ -58,39 +58,42 @@ def is_locked_out(request: HttpRequest, user: User | None = None) -> bool:
     """True when the last authentication attempt locked the request out, or its user or address is locked."""
     if getattr(request, "axes_locked_out", False):
         return True
-    AxesProxyHandler.update_request(request)
-    return not AxesProxyHandler.is_allowed(request, {"username": user.username if user else None})
-
-
-def _bearer_credentials(request: HttpRequest) -> dict[str, str]:
-    # A token names no user: its failures are counted under a name made of the address, so that one
-    # tablet's wrong tokens never add up with another's (axes sums the attempts of one username).
-    return {"username": f"bearer-token@{request.axes_ip_address}"}  # type: ignore[attr-defined]
+    return not _allowed(request, user.username if user else None)
 
 
 def bearer_token_locked(request: HttpRequest) -> bool:
     """True when the address has sent too many wrong bearer tokens (or wrong passwords) lately."""
-    AxesProxyHandler.update_request(request)
-    return not AxesProxyHandler.is_allowed(request, _bearer_credentials(request))
+    return not _allowed(request, _bearer_name(request))
 
 
 def bearer_token_failed(request: HttpRequest) -> None:
     """Count a wrong API bearer token against the address it came from."""
-    AxesProxyHandler.update_request(request)
-    user_login_failed.send(sender=__name__, credentials=_bearer_credentials(request), request=request)
-    # The API answers for itself (429 with its documented body), not with the login page's lockout response.
-    request.axes_locked_out = False  # type: ignore[attr-defined]
+    _count_failure(request, _bearer_name(request))
 
 
 def second_factor_failed(request: HttpRequest, user: User) -> None:
     """Count a wrong second-factor code like a wrong password: a stolen password cannot try codes forever."""
-    AxesProxyHandler.update_request(request)
-    user_login_failed.send(sender=__name__, credentials={"username": user.username}, request=request)
+    _count_failure(request, user.username)
 
 
-def second_factor_locked(request: HttpRequest, user: User) -> bool:
+def _bearer_name(request: HttpRequest) -> str:
+    # A token names no user: its failures are counted under a name made of the address, so that one
+    # tablet's wrong tokens never add up with another's (axes sums the attempts of one username).
     AxesProxyHandler.update_request(request)
-    return not AxesProxyHandler.is_allowed(request, {"username": user.username})
+    return f"bearer-token@{request.axes_ip_address}"  # type: ignore[attr-defined]
+
+
+def _allowed(request: HttpRequest, username: str | None) -> bool:
+    AxesProxyHandler.update_request(request)
+    return bool(AxesProxyHandler.is_allowed(request, {"username": username}))
+
+
+def _count_failure(request: HttpRequest, username: str) -> None:
+    AxesProxyHandler.update_request(request)
+    user_login_failed.send(sender=__name__, credentials={"username": username}, request=request)
+    # The caller answers for itself (the API's documented 429, the verification page with its message), not
+    # with the login page that AxesMiddleware would put in its place.
+    request.axes_locked_out = False  # type: ignore[attr-defined]
 
 
 def record_lockout(

@@ -8,6 +8,7 @@ or when regenerated; each works once. An administrator who resets a lost phone d
 the admin, and the user enrols again at the next login.
 """
 
+import base64
 from dataclasses import dataclass
 
 import segno
@@ -140,7 +141,5 @@ def _digits(token: str) -> str:
 
 
 def _base32(key: bytes) -> str:
-    import base64
-
     text = base64.b32encode(key).decode().rstrip("=")
     return " ".join(text[i : i + 4] for i in range(0, len(text), 4))

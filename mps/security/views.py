@@ -18,7 +18,7 @@ from mps.accounts.models import User
 from mps.core.errors import DomainValidationError
 from mps.core.form_errors import add_problems_to_form
 from mps.security import mfa
-from mps.security.lockout import LOCKED_STATUS, lockout_message, second_factor_failed, second_factor_locked
+from mps.security.lockout import LOCKED_STATUS, is_locked_out, lockout_message, second_factor_failed
 
 SHOWN_CODES_KEY = "mps_recovery_codes_to_show"
 
@@ -79,7 +79,7 @@ def verify(request: HttpRequest) -> HttpResponse:
         return redirect("security:setup")
     form = CodeForm(request.POST or None)
     status = 200
-    if second_factor_locked(request, user):
+    if is_locked_out(request, user):
         form.errors.clear()
         form.add_error(None, lockout_message())
         status = LOCKED_STATUS
@@ -89,7 +89,7 @@ def verify(request: HttpRequest) -> HttpResponse:
             otp_login(request, device)
             return redirect(_next(request))
         second_factor_failed(request, user)
-        if second_factor_locked(request, user):
+        if is_locked_out(request, user):
             form.add_error(None, lockout_message())
             status = LOCKED_STATUS
         else:

@@ -7,6 +7,7 @@ them; the answer must never be a page (2xx) or a change, by GET or by POST.
 """
 
 import itertools
+import re
 from collections.abc import Iterator
 
 import pytest
@@ -110,15 +111,12 @@ def _values(name: str, converter: object, world: dict) -> list[str]:
 
 
 def _urls(route: str, pattern: URLPattern, world: dict) -> Iterator[str]:
-    names = list(pattern.pattern.converters)
-    for combination in itertools.product(
-        *(_values(name, pattern.pattern.converters[name], world) for name in names)
-    ):
+    converters = pattern.pattern.converters
+    for combination in itertools.product(*(_values(name, converters[name], world) for name in converters)):
         path = route
-        for name, value in zip(names, combination, strict=True):
-            path = path.replace(f"<{type(pattern.pattern.converters[name]).__name__}>", value)
-            for prefix in ("uuid", "int", "str", "slug", "path"):
-                path = path.replace(f"<{prefix}:{name}>", value)
+        for name, value in zip(converters, combination, strict=True):
+            # "<uuid:ref>" or "<ref>" becomes the value chosen for ref.
+            path = re.sub(rf"<(?:\w+:)?{name}>", value, path)
         yield "/" + path
 
 
