@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "mps.assessment",
     "mps.census",
     "mps.cases",
+    "mps.moves",
     "mps.monitoring",
     "mps.sync",
     "mps.planning",
