@@ -282,3 +282,15 @@ def test_a_family_claimed_by_cnp_is_not_described_to_the_claiming_team(
     )
     [outgoing] = api.pull().json()["transfers"]
     assert outgoing["household"] == str(household.id)
+
+
+def test_the_api_schema_documents_gone_households_pending_transfers_and_moved_conflicts(client):
+    components = client.get("/api/v1/openapi.json").json()["components"]["schemas"]
+    pull = components["PullOut"]["properties"]
+    assert "transferred" in pull["gone"]["description"]
+    assert set(components["GoneOut"]["properties"]) == {"ref", "reason", "on", "moved_on"}
+    assert {"direction", "household", "head_name", "members"} <= set(components["TransferOut"]["properties"])
+    assert "transfers" in pull
+    conflict = components["ConflictOut"]["properties"]
+    assert {"item_kind", "item_ref"} <= set(conflict)
+    assert "moved" in conflict["kind"]["description"]
