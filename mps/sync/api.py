@@ -216,8 +216,10 @@ def conflicts(request: HttpRequest) -> list[dict[str, Any]]:
             "id": str(conflict.id),
             "household": str(conflict.household_id),
             "kind": conflict.kind,
-            "assessment": str(conflict.assessment_id),
-            "other": str(conflict.other_id),
+            "assessment": str(conflict.assessment_id) if conflict.assessment_id else None,
+            "other": str(conflict.other_id) if conflict.other_id else None,
+            "item_kind": conflict.item_kind or None,
+            "item_ref": str(conflict.item_ref) if conflict.item_ref else None,
             "detected_at": conflict.detected_at.isoformat(),
             "resolved_at": conflict.resolved_at.isoformat() if conflict.resolved_at else None,
         }

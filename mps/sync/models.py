@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from mps.assessment.models import Assessment
 from mps.core.fields import DocumentField
+from mps.moves.models import HouseholdTransfer
 from mps.registry.models import Household
 
 
@@ -108,10 +109,15 @@ class PushedItem(models.Model):
 class ConflictKind(models.TextChoices):
     OLDER_THAN_CURRENT = "older", _("arrived after a more recent visit")
     SAME_WAVE = "same_wave", _("two visits in the same wave")
+    MOVED_AWAY = "moved", _("sent after the household was transferred")
 
 
 class Conflict(models.Model):
-    """Two assessments of one household recorded apart while offline; both are kept, a person reviews them."""
+    """Offline work on one household that the server could not simply store; a person of its team reviews it.
+
+    Either two assessments recorded apart while offline (both kept), or an item a device of the team the
+    family left pushed after the household was transferred (kept as sent, for the team that works with it now).
+    """
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     household = models.ForeignKey(
@@ -120,10 +126,40 @@ class Conflict(models.Model):
     kind = models.CharField(_("kind"), max_length=10, choices=ConflictKind.choices)
     # The assessment that arrived last, and the one it clashes with.
     assessment = models.ForeignKey(
-        Assessment, on_delete=models.PROTECT, related_name="+", verbose_name=_("assessment received")
+        Assessment,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("assessment received"),
     )
     other = models.ForeignKey(
-        Assessment, on_delete=models.PROTECT, related_name="+", verbose_name=_("other assessment")
+        Assessment,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("other assessment"),
+    )
+    # An item pushed after the household moved away: the transfer, and the item as it was sent.
+    transfer = models.ForeignKey(
+        HouseholdTransfer,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("transfer"),
+    )
+    item_kind = models.CharField(_("item kind"), max_length=16, choices=ItemKind.choices, blank=True)
+    item_ref = models.UUIDField(_("item reference"), null=True, blank=True)
+    payload = DocumentField(_("as sent"), null=True, blank=True)
+    pushed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("sent by"),
     )
     device_id = models.CharField(_("device"), max_length=64, blank=True)
     other_device_id = models.CharField(_("other device"), max_length=64, blank=True)
@@ -146,6 +182,17 @@ class Conflict(models.Model):
         indexes = [models.Index(fields=["household", "resolved_at"])]
         constraints = [
             models.UniqueConstraint(fields=["assessment", "other"], name="conflict_once_per_pair"),
+            # Sending the same item again keeps one conflict.
+            models.UniqueConstraint(
+                fields=["item_kind", "item_ref"],
+                condition=Q(item_ref__isnull=False),
+                name="conflict_once_per_item",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind="moved", transfer__isnull=False, item_ref__isnull=False)
+                | (~Q(kind="moved") & Q(assessment__isnull=False, other__isnull=False)),
+                name="conflict_names_what_clashed",
+            ),
             models.CheckConstraint(
                 condition=Q(resolved_at__isnull=True, resolved_by__isnull=True)
                 | Q(resolved_at__isnull=False),

@@ -166,6 +166,34 @@ class LocalityOut(Schema):
     campaigns: list[CampaignOut]
 
 
+class GoneOut(Schema):
+    """A household the device kept that left the user's localities: delete what is kept of it."""
+
+    ref: str = Field(description="The household.")
+    reason: str = Field(description="Why it is gone: transferred (accepted into another locality).")
+    on: str = Field(
+        description="The date the transfer was accepted (YYYY-MM-DD): the old team's access ended."
+    )
+    moved_on: str = Field(description="The date the family moved, as the transfer request gave it.")
+
+
+class TransferOut(Schema):
+    """A household transfer waiting for a decision that leaves or reaches the user's localities."""
+
+    ref: str
+    direction: str = Field(description="outgoing (the family leaves a locality of the user) or incoming.")
+    household: str | None = Field(description="The household, when the user may open it; else null.")
+    from_locality: str = Field(
+        description="Where the family lived; empty for a family claimed by CNP, until the transfer is accepted."
+    )
+    to_locality: str
+    moved_on: str
+    requested_side: str = Field(description="sending (the team the family left) or receiving.")
+    requested_on: str
+    head_name: str = Field(description="Empty when the user may not be told the family yet.")
+    members: int | None = Field(description="How many live in the household; null when withheld.")
+
+
 class UserOut(Schema):
     username: str
     name: str
@@ -177,7 +205,23 @@ class PullOut(Schema):
     server_time: str
     user: UserOut
     localities: list[LocalityOut]
-    households: list[HouseholdOut]
+    households: list[HouseholdOut] = Field(
+        description=(
+            "Upserted by ref; with a cursor only the households that changed, including those that arrived by "
+            "transfer (sent whole)."
+        )
+    )
+    gone: list[GoneOut] = Field(
+        default_factory=list,
+        description=(
+            "With a cursor: households transferred out of the user's localities since; the device deletes "
+            "them and keeps unsent records of them for the push to report. Always empty on a full pull."
+        ),
+    )
+    transfers: list[TransferOut] = Field(
+        default_factory=list,
+        description="Household transfers of the user's localities waiting for a decision.",
+    )
     catalogue: dict[str, Any] | None = Field(
         default=None, description="Questions, vulnerabilities and services; sent with full pulls only."
     )
@@ -186,8 +230,12 @@ class PullOut(Schema):
 class ConflictOut(Schema):
     id: str
     household: str
-    kind: str
-    assessment: str
-    other: str
+    kind: str = Field(
+        description="older, same_wave, or moved (an item sent after the household was transferred)."
+    )
+    assessment: str | None = Field(description="For older and same_wave: the assessment received.")
+    other: str | None = Field(description="For older and same_wave: the assessment it clashes with.")
+    item_kind: str | None = Field(description="For moved: the kind of the item kept (assessment, visit, …).")
+    item_ref: str | None = Field(description="For moved: the ref of the item kept.")
     detected_at: str
     resolved_at: str | None

@@ -12,6 +12,13 @@ referrals, tasks, census entries) are sent, and the window starts `CURSOR_OVERLA
 committed by a transaction that began before the previous pull carries a timestamp older than its cursor;
 the device upserts by ref, so sending a record twice is harmless. A cursor that is invalid, belongs to another
 user or predates a change of scope gives a full pull (`"full": true`), which the device takes as a replacement.
+
+Transfers. A household accepted into another locality since the cursor comes as a `gone` entry (its ref, reason
+`transferred`, the date), and the device deletes what it kept of it; a full pull has no `gone` entries, since it
+replaces everything. A household that arrived by transfer is a changed household of the receiving team's
+pull, whole (members, latest assessment, case, goals, tasks, referrals), because accepting the transfer saves
+the household. Pending transfers of the device's localities come in `transfers` with every pull, saying only
+what `mps.moves.selectors.family_summary` lets the user be told.
 """
 
 import datetime as dt
@@ -24,7 +31,7 @@ from functools import cache
 from typing import Any
 
 from django.core import signing
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -46,6 +53,8 @@ from mps.cases.models import (
 from mps.census.models import CampaignStatus, CensusCampaign, CensusEntry
 from mps.core.collation import romanian
 from mps.geography.models import Locality, Village
+from mps.moves.models import HouseholdTransfer, TransferStatus
+from mps.moves.selectors import family_summary, households_moved_away
 from mps.registry.models import Household, Membership
 from mps.sync.models import Conflict
 
@@ -93,11 +102,13 @@ def sync_pull_for_user(user: User, cursor: str = "") -> dict[str, Any]:
     previous = _cursor_read(cursor) if cursor else None
     full = previous is None or previous.user_id != user.pk or previous.scope != scope
     in_scope = Household.objects.filter(locality_id__in=locality_ids)
+    gone: list[dict[str, Any]] = []
     if full:
         household_ids: Any = in_scope.values("id")
     else:
         assert previous is not None
         household_ids = _changed_households(in_scope, previous.since - CURSOR_OVERLAP)
+        gone = _gone(locality_ids, previous.since - CURSOR_OVERLAP)
     households = _households(user, household_ids)
     payload: dict[str, Any] = {
         "cursor": _cursor_text(started, user, scope),
@@ -108,6 +119,8 @@ def sync_pull_for_user(user: User, cursor: str = "") -> dict[str, Any]:
             localities, editable=set(editable_localities(user).values_list("siruta", flat=True))
         ),
         "households": households,
+        "gone": gone,
+        "transfers": _pending_transfers(user, locality_ids),
     }
     if full:
         payload["catalogue"] = field_catalogue()
@@ -184,6 +197,64 @@ def _changed_households(in_scope: QuerySet[Household], since: dt.datetime) -> li
         )
     )
     return sorted(changed)
+
+
+def _gone(locality_ids: list[int], since: dt.datetime) -> list[dict[str, Any]]:
+    """Return the households transferred out of these localities since a moment, for the device to delete.
+
+    A household that moved between two localities of the scope, or came back into it, is not gone: it is sent
+    with the changed households instead. A full pull sends none: the device replaces everything it kept.
+    """
+    gone: dict[uuid.UUID, dict[str, Any]] = {}
+    for household_id, decided_at, moved_on in (
+        households_moved_away(locality_ids, since)
+        .exclude(household__locality_id__in=locality_ids)
+        .order_by("decided_at")
+        .values_list("household_id", "decided_at", "moved_on")
+    ):
+        gone[household_id] = {
+            "ref": str(household_id),
+            "reason": "transferred",
+            "on": timezone.localdate(decided_at).isoformat(),
+            "moved_on": moved_on.isoformat(),
+        }
+    return list(gone.values())
+
+
+def _pending_transfers(user: User, locality_ids: list[int]) -> list[dict[str, Any]]:
+    """Return the household transfers waiting for a decision that leave or reach these localities.
+
+    Each says only what `family_summary` lets this user be told: a team that claimed a family by CNP learns
+    neither where it lived nor who is in it until the transfer is accepted.
+    """
+    transfers = (
+        HouseholdTransfer.objects.filter(status=TransferStatus.PENDING)
+        .filter(Q(from_locality_id__in=locality_ids) | Q(to_locality_id__in=locality_ids))
+        .select_related("household", "from_locality", "to_locality")
+        .order_by("created_at")[:200]
+    )
+    pending = []
+    for transfer in transfers:
+        summary = family_summary(user, transfer)
+        outgoing = transfer.from_locality_id in locality_ids
+        pending.append(
+            {
+                "ref": str(transfer.id),
+                "direction": "outgoing" if outgoing else "incoming",
+                "household": str(transfer.household_id) if summary.may_open_household else None,
+                # A claim by CNP names no place to the claiming team: where the family lived is withheld too.
+                "from_locality": transfer.from_locality.name
+                if outgoing or summary.members is not None
+                else "",
+                "to_locality": transfer.to_locality.name,
+                "moved_on": transfer.moved_on.isoformat(),
+                "requested_side": transfer.requested_side,
+                "requested_on": timezone.localdate(transfer.created_at).isoformat(),
+                "head_name": summary.head_name,
+                "members": summary.members,
+            }
+        )
+    return pending
 
 
 def _iso(value: dt.date | None) -> str | None:
@@ -315,7 +386,8 @@ def _households(user: User, household_ids: Any) -> list[dict[str, Any]]:
         )
     census: dict[uuid.UUID, list[dict[str, Any]]] = defaultdict(list)
     for entry_id, household_id, wave, status, attempts, last_visited_on, head_name in (
-        CensusEntry.objects.filter(household_id__in=ids)
+        # Only the campaigns of the household's locality: a family that moved in is not on the old team's list.
+        CensusEntry.objects.filter(household_id__in=ids, campaign__locality_id=F("household__locality_id"))
         .exclude(campaign__status=CampaignStatus.CLOSED)
         .values_list(
             "id",
@@ -419,6 +491,8 @@ def conflict_list_for_user(user: User, *, open_only: bool = True) -> QuerySet[Co
         "assessment__assessed_by",
         "other__assessed_by",
         "resolved_by",
+        "transfer__from_locality",
+        "pushed_by",
     ).order_by("-detected_at")
 
 

@@ -12,17 +12,22 @@ Conflicts. Assessments are appended, never overwritten, and the storage layer ma
 current. When an assessment arrives that is older than the household's current one, or when another device or
 worker assessed the same household in the same wave within `CONFLICT_WINDOW_DAYS`, both are kept and a
 `Conflict` is recorded for the case manager to review.
+
+Households that moved away. An item for a household transferred out of the pusher's localities (an accepted
+`HouseholdTransfer` from one of them) is rejected whole, saying when and where the family went, and kept as a
+`Conflict` of the household, which its new team sees; a household the pusher never worked with is still
+refused as out of scope. Sending the item again rejects it again and keeps the one conflict.
 """
 
 import datetime as dt
 import logging
 import uuid
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import DatabaseError, transaction
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from mps.access.policy import editable_localities
@@ -38,6 +43,7 @@ from mps.census.models import CampaignStatus, CensusEntry, CensusVisit
 from mps.census.services import visit_record
 from mps.core.bulk import NewRows, insert_rows
 from mps.core.errors import DomainValidationError
+from mps.moves.models import HouseholdTransfer, TransferStatus
 from mps.registry.models import Household, Person
 from mps.sync.items import ReferralStatusItem, ServiceItem, VisitItem, parse_item
 from mps.sync.models import Conflict, ConflictKind, DeviceToken, ItemKind, ItemStatus, PushedItem
@@ -71,6 +77,85 @@ class Pusher:
 
 class _Duplicate(Exception):
     """The item's ref was already stored."""
+
+
+class _MovedAway(DomainValidationError):
+    """The item is for a household that was transferred out of the pusher's localities."""
+
+    def __init__(self, transfer: HouseholdTransfer, path: str) -> None:
+        super().__init__({path: [moved_away_message(transfer)]})
+        self.transfer = transfer
+
+
+def moved_away_message(transfer: HouseholdTransfer) -> str:
+    """Say, for the worker whose tablet still had the household, where it went and that nothing was lost."""
+    decided = timezone.localdate(transfer.decided_at) if transfer.decided_at else transfer.moved_on
+    return _(
+        "The household was transferred to %(locality)s on %(date)s; what you sent was kept for the team that "
+        "works with it now."
+    ) % {"locality": transfer.to_locality.name, "date": formats.date_format(decided, "SHORT_DATE_FORMAT")}
+
+
+def moved_away(
+    user: User, household_ids: Iterable[uuid.UUID | None]
+) -> dict[uuid.UUID | None, HouseholdTransfer]:
+    """Return, for each of these households now outside the user's localities, the transfer that took it away.
+
+    Only a household the user's localities gave away counts: one the user never worked with stays "not in one
+    of the localities you work in", which tells nothing about it.
+    """
+    ids = {household_id for household_id in household_ids if household_id is not None}
+    if not ids:
+        return {}
+    editable = editable_localities(user).values("siruta")
+    transfers = (
+        HouseholdTransfer.objects.filter(
+            household_id__in=ids, status=TransferStatus.ACCEPTED, from_locality__in=editable
+        )
+        .exclude(household__locality__in=editable)
+        .select_related("to_locality")
+        .order_by("decided_at")
+    )
+    # The latest transfer out wins when a family moved more than once.
+    found: dict[uuid.UUID | None, HouseholdTransfer] = {}
+    for transfer in transfers:
+        found[transfer.household_id] = transfer
+    return found
+
+
+def _keep_moved_away(
+    pusher: Pusher, kind: str, ref: uuid.UUID | None, raw: Any, transfer: HouseholdTransfer
+) -> None:
+    """Keep what was pushed for a household that moved away as a conflict its new team reviews; once per item."""
+    if ref is None:
+        return
+    conflict, created = Conflict.objects.update_or_create(
+        item_kind=kind,
+        item_ref=ref,
+        defaults={
+            "household_id": transfer.household_id,
+            "kind": ConflictKind.MOVED_AWAY,
+            "transfer": transfer,
+            "payload": raw,
+            "pushed_by": pusher.user,
+            "device_id": pusher.device_id,
+        },
+    )
+    if not created:
+        return
+    for locality_id in dict.fromkeys((transfer.to_locality_id, transfer.from_locality_id)):
+        audit_record(
+            actor=pusher.user,
+            action=AuditAction.CREATE,
+            object_type="sync_conflict",
+            object_id=conflict.id,
+            locality_id=locality_id,
+            changes={
+                "household": [None, str(transfer.household_id)],
+                "kind": [None, conflict.kind],
+                "item": [None, [kind, str(ref)]],
+            },
+        )
 
 
 def sync_push(
@@ -115,7 +200,9 @@ def _one(pusher: Pusher, kind: ItemKind, raw: Any, handler: _Handler) -> ItemRes
         return ItemResult(str(ref), kind, DUPLICATE)
     except DomainValidationError as error:
         problems = {path: [str(message) for message in messages] for path, messages in error.problems.items()}
+        transfer = error.transfer if isinstance(error, _MovedAway) else None
     except DatabaseError:
+        transfer = None
         logger.exception("Pushed %s %s was refused by the database.", kind, ref)
         problems = {
             "$": [_("The server could not store this item; it was kept for review. Try again later.")]
@@ -127,7 +214,10 @@ def _one(pusher: Pusher, kind: ItemKind, raw: Any, handler: _Handler) -> ItemRes
         return ItemResult(_raw_ref(raw), kind, REJECTED, problems)
     try:
         with transaction.atomic():
-            _keep(pusher, kind, ref, raw, ItemStatus.REJECTED, problems, _household_of(raw))
+            household_id = transfer.household_id if transfer is not None else _household_of(raw)
+            _keep(pusher, kind, ref, raw, ItemStatus.REJECTED, problems, household_id)
+            if transfer is not None:
+                _keep_moved_away(pusher, kind, ref, raw, transfer)
     except DatabaseError:
         logger.exception("The rejected %s %s could not be kept.", kind, ref)
     return ItemResult(str(ref), kind, REJECTED, problems)
@@ -183,6 +273,14 @@ def _push_assessments(pusher: Pusher, raws: Sequence[Any]) -> list[ItemResult]:
     results: list[ItemResult | None] = [
         ItemResult(str(ref), kind, DUPLICATE) if ref in pushed else None for ref in refs
     ]
+    gone = moved_away(
+        pusher.user,
+        [_named_household(raws[position]) for position, result in enumerate(results) if result is None],
+    )
+    for position, result in enumerate(results):
+        transfer = gone.get(_named_household(raws[position])) if result is None else None
+        if transfer is not None:
+            results[position] = _reject_moved_away(pusher, kind, refs[position], raws[position], transfer)
     positions = [position for position, result in enumerate(results) if result is None]
 
     def keep_accepted(accepted: Sequence[tuple[int, RecordResult]]) -> None:
@@ -238,6 +336,23 @@ def _push_assessments(pusher: Pusher, raws: Sequence[Any]) -> list[ItemResult]:
         ],
     )
     return [result for result in results if result is not None]
+
+
+def _reject_moved_away(
+    pusher: Pusher, kind: str, ref: uuid.UUID | None, raw: Any, transfer: HouseholdTransfer
+) -> ItemResult:
+    """Refuse an assessment of a household that moved away, whole, and keep it for the household's new team."""
+    problems = {"household.ref": [moved_away_message(transfer)]}
+    if ref is None:
+        problems["ref"] = [_("The value must be a UUID such as 123e4567-e89b-12d3-a456-426614174000.")]
+        return ItemResult(_raw_ref(raw), kind, REJECTED, problems)
+    try:
+        with transaction.atomic():
+            _keep_many(pusher, kind, [(ref, raw, ItemStatus.REJECTED, problems, transfer.household_id)])
+            _keep_moved_away(pusher, kind, ref, raw, transfer)
+    except DatabaseError:
+        logger.exception("The %s %s for a household that moved away could not be kept.", kind, ref)
+    return ItemResult(str(ref), kind, REJECTED, problems)
 
 
 def _keep_rejected(
@@ -373,6 +488,7 @@ def conflicts_detect_many(*, assessments: Sequence[Assessment], device_id: str) 
         return []
     Conflict.objects.bulk_create(conflicts)
     for conflict in conflicts:
+        assert conflict.assessment is not None
         audit_record(
             actor=None,
             action=AuditAction.CREATE,
@@ -420,6 +536,8 @@ def _editable_household(pusher: Pusher, ref: uuid.UUID) -> Household:
     """Return a household the pusher may change; missing and out of scope are refused alike, by locality."""
     household = Household.objects.filter(id=ref, locality__in=editable_localities(pusher.user)).first()
     if household is None:
+        if transfer := moved_away(pusher.user, [ref]).get(ref):
+            raise _MovedAway(transfer, "household")
         raise DomainValidationError(
             {"household.locality": [_("This household is not in one of the localities you work in.")]}
         )
@@ -504,6 +622,13 @@ def _push_referral_status(pusher: Pusher, raw: Any) -> uuid.UUID | None:
         .first()
     )
     if referral is None:
+        household_id = (
+            Referral.objects.filter(id=item.referral).values_list("case__household_id", flat=True).first()
+        )
+        if household_id is not None and (
+            transfer := moved_away(pusher.user, [household_id]).get(household_id)
+        ):
+            raise _MovedAway(transfer, "referral")
         raise DomainValidationError(
             {"household.locality": [_("This referral is not in one of the localities you work in.")]}
         )

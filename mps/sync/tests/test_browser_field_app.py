@@ -147,3 +147,63 @@ def test_a_day_offline_survives_a_reload_and_syncs_when_the_network_returns(
     assert visit.outcome == VisitOutcome.NOBODY_HOME
     entry.refresh_from_db()
     assert entry.status == EntryStatus.ASSESSED
+
+
+def test_a_household_transferred_away_leaves_the_tablet_and_its_unsent_visit_is_kept_for_the_new_team(
+    live_server, page: Page, context: BrowserContext
+) -> None:
+    from mps.accounts.models import Role
+    from mps.moves import services as moves
+    from mps.sync.models import Conflict, ConflictKind
+
+    today = timezone.localdate()
+    locality = LocalityFactory.create(name="Pâncești")
+    new_locality = LocalityFactory.create(name="Răcăciuni")
+    campaign = CensusCampaignFactory.create(locality=locality, starts_on=today - dt.timedelta(days=30))
+    worker = worker_of(locality, username="asistent.teren", first_name="Ana", last_name="Rusu")
+    coordinator = worker_of(new_locality, role=Role.LOCAL_COORDINATOR, username="coord.racaciuni")
+    leaving = HouseholdFactory.create(locality=locality, address="Str. Gării 2")
+    CensusEntryFactory.create(campaign=campaign, household=leaving)
+    staying = HouseholdFactory.create(locality=locality, address="Str. Școlii 7")
+
+    page.goto(f"{live_server.url}/cont/autentificare/")
+    page.get_by_label("Nume de utilizator").fill(worker.username)
+    page.get_by_label("Parolă").fill(TEST_PASSWORD)
+    page.get_by_role("button", name="Autentificare").click()
+    page.goto(f"{live_server.url}/teren/")
+    page.locator("#password").fill(TEST_PASSWORD)
+    page.get_by_role("button", name="Pregătește tableta").click()
+    expect(page.locator("#household-list li")).to_have_count(2, timeout=20000)
+
+    # The worker records a visit the tablet has not sent yet when the family's move is accepted.
+    context.set_offline(True)
+    expect(page.locator("#network")).to_have_text("Fără rețea")
+    page.locator(f'#household-list li[data-ref="{leaving.id}"] a').click()
+    page.locator("#record-visit").click()
+    page.locator("#visit-outcome").select_option("moved_or_not_found")
+    page.get_by_role("button", name="Salvează vizita").click()
+    expect(page.locator("#pending-count")).to_have_attribute("data-count", "1")
+    transfer = moves.household_transfer_request(
+        actor=worker, household=leaving, to_locality=new_locality, moved_on=today, to_address="Str. Morii 4"
+    )
+    moves.household_transfer_accept(actor=coordinator, transfer=transfer)
+
+    # The network returns: the app syncs by itself, sending the visit first, then pulling.
+    context.set_offline(False)
+    gone = page.locator(f'#gone-list li[data-ref="{leaving.id}"]')
+    expect(gone).to_contain_text("Transferată în altă localitate", timeout=20000)
+    expect(page.locator("#household-list li")).to_have_count(1)
+    expect(page.locator(f'#household-list li[data-ref="{staying.id}"]')).to_be_visible()
+    expect(gone).to_contain_text("Str. Gării 2")
+    _shot(page, "6-transferred-away")
+
+    page.locator("#rejected-count").click()
+    expect(page.locator("#outbox li.rejected")).to_contain_text("a fost transferată în Răcăciuni")
+    expect(page.locator("#outbox li.rejected a.button")).to_have_count(0)
+    conflict = Conflict.objects.get(kind=ConflictKind.MOVED_AWAY)
+    assert conflict.household_id == leaving.id
+    assert conflict.payload["outcome"] == "moved_or_not_found"
+
+    page.locator("a.brand").click()
+    gone.get_by_role("button", name="Am înțeles").click()
+    expect(page.locator("#gone-list")).to_have_count(0)

@@ -169,12 +169,38 @@
     const data = await api(url, {});
     if (data.full) state.households = {};
     data.households.forEach((household) => (state.households[household.ref] = household));
+    forgetGone(data.gone || []);
+    state.transfers = data.transfers || [];
     if (data.catalogue) state.catalogue = data.catalogue;
     state.localities = data.localities;
     state.user = data.user;
     state.cursor = data.cursor;
     state.lastSync = new Date().toISOString();
     await saveState();
+  }
+
+  // A household transferred to another locality leaves the tablet: its members, assessments and case are
+  // deleted; only its address and the date stay, to tell the worker, until the worker acknowledges it. What
+  // the worker recorded for it and did not send yet stays in the outbox: the server refuses it and keeps it
+  // for the new team, and the outbox shows why.
+  function forgetGone(gone) {
+    state.gone = state.gone || {};
+    gone.forEach((entry) => {
+      const household = state.households[entry.ref];
+      delete state.households[entry.ref];
+      if (household || outbox.some((item) => item.household === entry.ref)) {
+        state.gone[entry.ref] = { ref: entry.ref, address: household ? household.address : "", on: entry.on };
+      }
+    });
+    outbox.forEach((item) => {
+      if (state.gone[item.household]) item.gone = true;
+    });
+  }
+
+  async function acknowledgeGone(ref) {
+    delete state.gone[ref];
+    await saveState();
+    renderList();
   }
 
   async function sync() {
@@ -184,6 +210,7 @@
     try {
       await pushOutbox();
       await pull();
+      await saveOutbox();
       message = { kind: "success", text: gettext("Everything was sent; the households are up to date.") };
       if (rejected().length) {
         message = { kind: "error", text: gettext("Some records were refused by the server; open the outbox to correct them.") };
@@ -365,6 +392,7 @@
     const list = h("ul", { class: "households", id: "household-list" });
     const households = Object.values(state.households || {}).sort((a, b) => a.address.localeCompare(b.address, "ro"));
     const waiting = new Set(pending().map((entry) => entry.household));
+    const leaving = new Set((state.transfers || []).filter((t) => t.direction === "outgoing").map((t) => t.household));
     function fill() {
       const needle = search.value.trim().toLowerCase();
       list.replaceChildren(
@@ -377,13 +405,26 @@
               hh.village ? h("span", { class: "muted", text: " " + hh.village }) : null,
               hh.latest ? h("span", { class: "risk risk-" + hh.latest.risk, text: riskText(hh.latest.risk) }) : null,
               (hh.census || []).map((entry) => h("span", { class: "census", text: entry.wave + ": " + censusStatus(entry.status) })),
-              waiting.has(hh.ref) ? h("span", { class: "waiting", text: gettext("waiting to be sent") }) : null
+              waiting.has(hh.ref) ? h("span", { class: "waiting", text: gettext("waiting to be sent") }) : null,
+              leaving.has(hh.ref) ? h("span", { class: "leaving", text: gettext("transfer requested") }) : null
             )
           )
       );
     }
     search.addEventListener("input", fill);
     fill();
+    const goneItems = Object.values(state.gone || {});
+    const gone = goneItems.length
+      ? h("ul", { class: "households gone", id: "gone-list" },
+          goneItems.map((entry) =>
+            h("li", { "data-ref": entry.ref },
+              h("strong", { text: entry.address || gettext("A household") }),
+              " · " + interpolate(gettext("Transferred to another locality on %(date)s; its data was removed from this tablet."), { date: formatDate(entry.on) }),
+              " ",
+              h("button", { type: "button", class: "button secondary small", onclick: () => acknowledgeGone(entry.ref) }, gettext("Understood"))
+            )
+          ))
+      : null;
     show(
       h("div", { class: "toolbar" },
         h("h1", { text: gettext("My households") }),
@@ -394,6 +435,7 @@
       state.lastSync
         ? h("p", { class: "muted", text: interpolate(gettext("Last sync: %(when)s"), { when: new Date(state.lastSync).toLocaleString(lang === "ro" ? "ro-RO" : "en-GB") }) })
         : h("p", { class: "muted", text: gettext("Not synced yet.") }),
+      gone,
       search,
       households.length ? list : h("p", { text: gettext("No households yet. Sync to receive the households of your localities.") })
     );
@@ -453,6 +495,7 @@
             h("a", { href: "#/referral/" + hh.ref + "/" + r.ref, text: gettext("Change status") })))))
       : null;
     const mine = outbox.filter((entry) => entry.household === hh.ref);
+    const transfer = (state.transfers || []).find((t) => t.household === hh.ref && t.direction === "outgoing");
     show(
       h("p", {}, h("a", { href: "#/", text: "← " + gettext("My households") })),
       h("h1", { text: householdTitle(hh) }),
@@ -461,6 +504,7 @@
         (hh.census || []).length ? h("a", { class: "button secondary", href: "#/visit/" + hh.ref, id: "record-visit", text: gettext("Record a census visit") }) : null,
         hh.case ? h("a", { class: "button secondary", href: "#/service/" + hh.ref, id: "log-service", text: gettext("Log a service") }) : null
       ),
+      transfer ? h("p", { class: "message", id: "transfer-pending", text: interpolate(gettext("A transfer of this household to %(locality)s waits for the decision of its coordinator."), { locality: transfer.to_locality }) }) : null,
       mine.length ? h("p", { class: "waiting", text: interpolate(ngettext("%(count)s record of this household waits to be sent.", "%(count)s records of this household wait to be sent.", mine.length), { count: mine.length }) }) : null,
       h("section", { class: "card" }, h("h2", { text: gettext("Members") }), members),
       latest, goals, tasks, referrals
@@ -637,7 +681,8 @@
         entry.status === "rejected"
           ? h("ul", { class: "errorlist" }, Object.entries(entry.errors).map(([path, messages]) => h("li", { text: path + ": " + messages.join(" ") })))
           : null,
-        entry.status === "rejected" && entry.kind === "assessment" ? h("a", { class: "button small", href: "#/fix/" + index, text: gettext("Correct") }) : null,
+        entry.gone ? h("p", { class: "muted", text: gettext("The household was transferred to another locality; the server kept this record for its new team.") }) : null,
+        entry.status === "rejected" && entry.kind === "assessment" && !entry.gone ? h("a", { class: "button small", href: "#/fix/" + index, text: gettext("Correct") }) : null,
         entry.status === "rejected"
           ? h("button", { type: "button", class: "button secondary small", onclick: async () => {
               if (!confirm(gettext("Discard this record? What was typed in it will be lost on this tablet (the server keeps a copy)."))) return;
