@@ -36,6 +36,7 @@ urlpatterns = [
     path("teren/", include("mps.sync.urls")),
     path("monitorizare/", include("mps.monitoring.urls")),
     path("audit/", include("mps.web.audit_urls")),
+    path("confidentialitate/", include("mps.privacy.urls")),
     path("admin/", admin.site.urls),
     *LEGACY_PATTERNS,
 ]

@@ -19,6 +19,7 @@ PY
 
 export DJANGO_SETTINGS_MODULE=config.settings.prod
 export DJANGO_SECRET_KEY="prod-check-$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')"
+export MPS_PSEUDONYM_KEY="prod-check-$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')"
 export DATABASE_URL=$DB_URL DJANGO_ALLOWED_HOSTS=127.0.0.1,localhost MPS_SECURE_SSL_REDIRECT=0
 export MPS_DATA_DIR=$WORK/data MPS_GUNICORN_BIND=127.0.0.1:$PORT MPS_GUNICORN_WORKERS=2 MPS_LOG_LEVEL=INFO
 mkdir -p "$MPS_DATA_DIR"

@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "mps.sync",
     "mps.planning",
     "mps.demo",
+    "mps.privacy",
     "mps.security",
     "mps.web",
     "axes",
@@ -208,6 +209,11 @@ MPS_PERMISSIONS_POLICY = {
 }
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+
+# The key of the CNP's pseudonym in person-level exports (mps.core.pseudonym); production requires a real one.
+MPS_PSEUDONYM_KEY = env_str("MPS_PSEUDONYM_KEY", "dev-only-pseudonym-key-not-secret")
+# Years a closed case's records are kept before an erasure request may anonymise them (mps/privacy/README.md).
+MPS_RECORD_RETENTION_YEARS = int(env_str("MPS_RECORD_RETENTION_YEARS", "5"))
 
 # Aggregates with fewer units than this are suppressed for users who may not see cases.
 MPS_SMALL_CELL_THRESHOLD = int(env_str("MPS_SMALL_CELL_THRESHOLD", "5"))

@@ -3,11 +3,15 @@
 from django.core.exceptions import ImproperlyConfigured
 
 from config.settings.base import *  # noqa: F403
-from config.settings.base import DATABASES, MIDDLEWARE, SECRET_KEY, logging_config
+from config.settings.base import DATABASES, MIDDLEWARE, MPS_PSEUDONYM_KEY, SECRET_KEY, logging_config
 from config.settings.environment import env_bool, env_str
 
 if SECRET_KEY.startswith("dev-only"):
     raise ImproperlyConfigured("DJANGO_SECRET_KEY must be set in production.")
+if MPS_PSEUDONYM_KEY.startswith("dev-only"):
+    raise ImproperlyConfigured(
+        "MPS_PSEUDONYM_KEY must be set in production (the key of the CNP's pseudonym)."
+    )
 if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
     raise ImproperlyConfigured("DATABASE_URL must point at PostgreSQL in production.")
 

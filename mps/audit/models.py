@@ -14,6 +14,10 @@ class AuditAction(models.TextChoices):
     EXPORT = "export", _("exported")
     LOCKOUT = "lockout", _("locked out")
     UNLOCK = "unlock", _("unlocked")
+    # Data-subject requests (mps.privacy): processing restricted, the restriction lifted, a record anonymised.
+    RESTRICT = "restrict", _("restricted")
+    LIFT = "lift", _("restriction lifted")
+    ERASE = "erase", _("anonymised")
 
 
 class AuditEvent(models.Model):

@@ -2,7 +2,7 @@
 
 The trail knows records only by type and id. Which records concern one person (their own, their households'
 while they lived there, the assessments of those visits) is decided by the apps that own them: see
-`mps.web.person_trail`, which calls `records_trail` with the list.
+`mps.privacy.selectors`, which calls `records_trail` with the list.
 """
 
 import datetime as dt
@@ -22,6 +22,7 @@ RECORD_TYPES: dict[str, str | Promise] = {
     "person": _("person"),
     "household": _("household"),
     "assessment": _("assessment"),
+    "data_subject_request": _("data-subject request"),
 }
 
 

@@ -5,6 +5,9 @@ ids, the case manager as a username, dates as ISO text), which is right for the 
 `readable_changes` turns each change into the field's translated label and both values as the registry pages show
 them: a village, locality or person by name, a user by full name, a choice by its label, a date in the
 language's format. Every name is looked up in one query per kind of record, whatever the number of events.
+
+The trail is insert-only, so it still holds the values a person had before an erasure request anonymised their
+record (mps.privacy); on the page those personal values of an anonymised person are shown as "erased".
 """
 
 from __future__ import annotations
@@ -26,6 +29,8 @@ from mps.audit.models import AuditEvent
 from mps.registry.models import Household, Membership, Person
 
 EMPTY = "—"
+# The fields an erasure anonymises, whose old values the trail still holds.
+ERASED_FIELDS = frozenset({"first_name", "last_name", "cnp", "birth_date", "death_date"})
 _MODELS: dict[str, type[models.Model]] = {"household": Household, "person": Person, "membership": Membership}
 
 
@@ -71,18 +76,34 @@ def readable_changes(events: Sequence[AuditEvent]) -> dict[int, list[ReadableCha
     for (related, key), ids in wanted.items():
         rows = related._default_manager.filter(**{f"{key}__in": ids})
         names[(related, key)] = {str(getattr(row, key)): _name(row) for row in rows}
+    erased = _erased_people(events)
     readable: dict[int, list[ReadableChange]] = {}
     for event in events:
         model = _MODELS.get(event.object_type)
+        masked = event.object_type == "person" and event.object_id in erased
         lines = []
         for name, (before, after) in _pairs(event):
             field = _field(model, name)
             label = (
                 capfirst(str(field.verbose_name)) if field is not None else capfirst(name.replace("_", " "))
             )
+            if masked and name in ERASED_FIELDS:
+                lines.append(ReadableChange(label, _("(erased)"), _("(erased)")))
+                continue
             lines.append(ReadableChange(label, _value(field, before, names), _value(field, after, names)))
         readable[event.pk] = lines
     return readable
+
+
+def _erased_people(events: Sequence[AuditEvent]) -> set[str]:
+    """Return the ids, as the trail writes them, of the anonymised people these events name."""
+    ids = {event.object_id for event in events if event.object_type == "person"}
+    if not ids:
+        return set()
+    return {
+        str(pid)
+        for pid in Person.objects.filter(id__in=ids, erased_on__isnull=False).values_list("id", flat=True)
+    }
 
 
 def _pairs(event: AuditEvent) -> Iterable[tuple[str, tuple[Any, Any]]]:

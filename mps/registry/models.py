@@ -116,6 +116,10 @@ class Person(SyncedModel):
         verbose_name=_("merged into"),
         db_index=False,
     )
+    # A data-subject request (mps.privacy) may restrict processing (GDPR art. 18): the record is then read-only
+    # for the services until the restriction is lifted. An erasure anonymises the record in place (art. 17).
+    restricted = models.BooleanField(_("processing restricted"), default=False)
+    erased_on = models.DateField(_("anonymised on"), null=True, blank=True)
     # Folded "first last" and "first last cnp": diacritics- and case-blind search and duplicate detection.
     name_key = models.CharField(max_length=210, editable=False, default="")
     search_text = models.CharField(max_length=230, editable=False, default="")

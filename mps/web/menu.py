@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from mps.access.policy import can_edit_cases, can_read_cases
 from mps.accounts.models import User
 from mps.audit.policy import can_read_audit_trail
+from mps.privacy.policy import can_handle_subject_requests
 
 
 @dataclass(frozen=True)
@@ -33,6 +34,7 @@ _ENTRIES = [
     ("planning:index", _("Scale-up planning"), lambda user: True),
     ("admin:index", _("Administration"), lambda user: user.is_staff),
     ("audit:person_trail", _("Audit trail"), can_read_audit_trail),
+    ("privacy:request_list", _("Data-subject requests"), can_handle_subject_requests),
 ]
 
 

@@ -21,8 +21,8 @@ from mps.audit.models import AuditAction, AuditEvent
 from mps.audit.policy import can_read_audit_trail
 from mps.audit.selectors import trail_entries
 from mps.audit.services import audit_record
+from mps.privacy.selectors import person_find, person_locality_id, person_trail
 from mps.registry.models import Person
-from mps.web.person_trail import person_find, person_locality_id, person_trail
 
 PAGE_SIZE = 50
 

@@ -2,7 +2,7 @@
 
 The URLs come from the URL configuration, not from a list kept by hand: a page added tomorrow is probed too.
 Each record parameter is filled with the ids of a whole foreign world (household, people, assessment, case,
-referral, plan action, agreement, task, activity, census entry), so the one of the right kind is always among
+referral, plan action, agreement, task, activity, census entry, data-subject request), so the one of the right kind is always among
 them; the answer must never be a page (2xx) or a change, by GET or by POST.
 """
 
@@ -15,8 +15,8 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
-from mps.accounts.models import Role
-from mps.accounts.tests.factories import county_supervisor_of, national_monitor, worker_of
+from mps.accounts.models import Role, ScopeKind
+from mps.accounts.tests.factories import UserFactory, county_supervisor_of, national_monitor, worker_of
 from mps.audit.models import AuditEvent
 from mps.cases import services as case_services
 from mps.cases.followup import case_update_from_assessment
@@ -26,6 +26,8 @@ from mps.cases.tests.factories import GroupActivityFactory, TaskFactory, builder
 from mps.census.tests.factories import CensusCampaignFactory, CensusEntryFactory
 from mps.geography.models import County
 from mps.geography.tests.factories import LocalityFactory
+from mps.privacy.models import RequestKind
+from mps.privacy.services import subject_request_record
 
 pytestmark = pytest.mark.django_db
 
@@ -76,6 +78,14 @@ def foreign_world():
     )
     household = assessment.household
     entry = CensusEntryFactory.create(campaign=CensusCampaignFactory.create(locality=locality))
+    administrator = UserFactory.create(role=Role.ADMINISTRATOR, scope=ScopeKind.NATIONAL, is_staff=True)
+    subject_request = subject_request_record(
+        actor=administrator,
+        person=household.memberships.first().person,
+        kind=RequestKind.ACCESS,
+        received_on=timezone.localdate(),
+        requester="Ion Popescu",
+    )
     uuids = [
         household.id,
         *household.memberships.values_list("person_id", flat=True),
@@ -90,6 +100,7 @@ def foreign_world():
         "task_id": [TaskFactory.create(case=case).id],
         "action_id": list(PlanAction.objects.filter(goal__case=case).values_list("id", flat=True)[:1]),
         "agreement_id": [agreement.id],
+        "request_id": [subject_request.id],
     }
     return {"locality": locality, "uuids": uuids, "ints": ints, "team": team, "case": case}
 

@@ -14,10 +14,10 @@ from mps.audit.models import AuditAction, AuditEvent
 from mps.audit.services import audit_record
 from mps.core.cnp import make_cnp
 from mps.geography.tests.factories import LocalityFactory
+from mps.privacy.selectors import person_find, person_trail
 from mps.registry import selectors, services
 from mps.registry.models import Relation
 from mps.registry.tests.factories import HouseholdFactory, MembershipFactory
-from mps.web.person_trail import person_find, person_trail
 
 pytestmark = pytest.mark.django_db
 

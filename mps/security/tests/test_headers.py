@@ -42,6 +42,7 @@ def test_production_settings_pass_the_deployment_check_without_a_warning():
         **{key: value for key, value in os.environ.items() if key != "DJANGO_ALLOW_ASYNC_UNSAFE"},
         "DJANGO_SETTINGS_MODULE": "config.settings.prod",
         "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
+        "MPS_PSEUDONYM_KEY": secrets.token_urlsafe(32),
         "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/mps_deploy_check",
         "DJANGO_ALLOWED_HOSTS": "mps.example.ro",
     }

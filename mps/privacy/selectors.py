@@ -1,14 +1,16 @@
-"""Which audit events concern one person: the reads behind the trail page and a data subject's access request.
+"""Reads of the data-protection work: which audit events concern one person, and the data-subject requests.
 
-Policy. A person's trail is every event on their own record, and on the records that showed their data to
+Policy of a person's trail. It is every event on their own record, and on the records that showed their data to
 whoever opened them:
 - their record, and every duplicate record merged into it, at any time;
 - each household they lived in, while they lived there (from the first day of the membership to its last,
   inclusive, in the platform's time zone); a household's events before or after their stay are other people's;
 - each assessment of those households made during their stay, at any time, since it keeps their answers.
+Their data-subject requests show there through the reads and changes of their record that handling them made.
 
-It lives in `web`, the one layer that may read the registry, the assessments and the trail together; the
-trail's own query (`mps.audit.selectors.records_trail`) knows records only by type and id.
+It lives in `privacy`, above the registry, the assessments and the trail, which it reads together; the trail's
+own query (`mps.audit.selectors.records_trail`) knows records only by type and id. The trail page
+(`mps.web.person_trail_views`) and the access report (`access_report.py`) both read it here.
 """
 
 import datetime as dt
@@ -21,6 +23,7 @@ from django.utils import timezone
 from mps.assessment.models import Assessment
 from mps.audit.models import AuditEvent
 from mps.audit.selectors import TrailRecord, records_trail
+from mps.privacy.models import OPEN_REQUEST_STATUSES, DataSubjectRequest
 from mps.registry.models import Membership, Person
 
 # Merges chain rarely (a duplicate of a duplicate); a bound keeps a corrupt loop from spinning.
@@ -98,5 +101,26 @@ def person_locality_id(person: Person) -> int | None:
     return (
         Membership.objects.filter(person=person, end_date__isnull=True)
         .values_list("household__locality_id", flat=True)
+        .first()
+    )
+
+
+def subject_requests(*, status: str = "", overdue_only: bool = False) -> QuerySet[DataSubjectRequest]:
+    """Return the data-subject requests, optionally of one status or only the overdue ones, soonest due first."""
+    requests = DataSubjectRequest.objects.select_related("person", "recorded_by").order_by("due_on", "id")
+    if status:
+        requests = requests.filter(status=status)
+    if overdue_only:
+        requests = requests.filter(status__in=OPEN_REQUEST_STATUSES, due_on__lt=timezone.localdate())
+    return requests
+
+
+def subject_request_get(request_id: int) -> DataSubjectRequest | None:
+    """Return one data-subject request with its person and deciders, or None if there is none by this id."""
+    return (
+        DataSubjectRequest.objects.select_related(
+            "person", "recorded_by", "decided_by", "identity_checked_by"
+        )
+        .filter(id=request_id)
         .first()
     )
