@@ -181,7 +181,7 @@ class DemoContext:
     def random(self, *scope: object) -> random.Random:
         """Return a generator seeded by the seed and the scope, independent of every other scope."""
         # Seeding with text is stable across runs and Python versions (it is hashed with SHA-512).
-        return random.Random(":".join([str(self.seed), *map(str, scope)]))
+        return random.Random(":".join([str(self.seed), *map(str, scope)]))  # nosec B311 - demo data, not secrets
 
     def faker(self, *scope: object) -> Faker:
         """Return a Romanian Faker seeded by the seed and the scope."""

@@ -84,7 +84,7 @@ def push_data_value_set(
         },
     )
     try:
-        with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:  # noqa: S310
+        with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:  # noqa: S310 # nosec B310 - http(s) only, checked by data_value_sets_url
             body = response.read()
     except urllib.error.HTTPError as error:
         # DHIS2 answers 409 with an import summary when it refuses values; anything else is not a summary.

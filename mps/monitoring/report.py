@@ -7,7 +7,6 @@ to the latest wave, with the same small-cell policy as the pages. Charts are SVG
 
 from django.http import HttpRequest
 from django.template.loader import render_to_string
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from .areas import Area
@@ -60,7 +59,7 @@ def report_pdf(
             "area": area,
             "policy": policy,
             "evaluation": evaluation,
-            "svgs": {key: mark_safe(svg) for key, svg in svgs.items()},  # noqa: S308 - SVG built from escaped text
+            "svgs": svgs,
             "title": _("Progress report"),
         },
         request=request,

@@ -9,6 +9,9 @@ cost more than running them, and each statement saved is one wait for the databa
 """
 
 # ruff: noqa: S608 - the SQL below is composed from table names and placeholders only; every value is a parameter.
+# Each statement is marked for bandit too (`# nosec B608`): the names are quoted by the database's own
+# `quote_name` or are this module's constants; anything from a request or from data (areas, waves, dates,
+# localities, catalogue codes) is a query parameter. Interpolating a value here would be a bug.
 
 import datetime as dt
 from collections import defaultdict
@@ -81,25 +84,26 @@ def figures_version(area: Area) -> FiguresVersion:
     params: list[Any]
     if area.level == AreaLevel.LOCALITY:
         changed, params = (
-            f"SELECT MAX(refreshed_at) FROM {refreshed} WHERE locality_id = %s",
+            f"SELECT MAX(refreshed_at) FROM {refreshed} WHERE locality_id = %s",  # nosec B608 - quoted names and constants only
             [int(area.code)],
         )
     elif area.level == AreaLevel.COUNTY:
         changed = (
             f"SELECT MAX(r.refreshed_at) FROM {refreshed} r JOIN {locality} l ON l.siruta = r.locality_id "
-            "WHERE l.county_id = %s"
+            "WHERE l.county_id = %s"  # nosec B608 - quoted names and constants only
         )
         params = [area.code]
     elif area.level == AreaLevel.REGION:
         changed = (
             f"SELECT MAX(r.refreshed_at) FROM {refreshed} r JOIN {locality} l ON l.siruta = r.locality_id "
-            f"JOIN {_table(County)} c ON c.code = l.county_id WHERE c.region_id = %s"
+            f"JOIN {_table(County)} c ON c.code = l.county_id WHERE c.region_id = %s"  # nosec B608 - quoted names and constants only
         )
         params = [area.code]
     else:
-        changed, params = f"SELECT MAX(refreshed_at) FROM {refreshed}", []
+        changed, params = f"SELECT MAX(refreshed_at) FROM {refreshed}", []  # nosec B608 - quoted names and constants only
     ((as_of, area_changed),) = _rows(
-        f"SELECT (SELECT as_of FROM {_table(RefreshMark)} WHERE name = %s), ({changed})", ["default", *params]
+        f"SELECT (SELECT as_of FROM {_table(RefreshMark)} WHERE name = %s), ({changed})",  # nosec B608 - quoted names and constants only
+        ["default", *params],
     )
     return FiguresVersion(as_of=_instant(as_of), area_changed=_instant(area_changed))
 
@@ -178,7 +182,7 @@ def children_figures(
     result: dict[str, dict[str, int]] = defaultdict(dict)
     rows = _rows(
         f"SELECT area, indicator, SUM(value) FROM {_table(AreaFigure)} WHERE level = %s AND wave_number = %s "
-        f"AND area IN ({_placeholders(codes)}) AND indicator IN ({_placeholders(names)}) GROUP BY area, indicator",
+        f"AND area IN ({_placeholders(codes)}) AND indicator IN ({_placeholders(names)}) GROUP BY area, indicator",  # nosec B608 - quoted names and constants only
         [children[0].level, wave_number, *codes, *names],
     )
     for code, indicator, total in rows:
@@ -199,16 +203,16 @@ def children_with_figures(
         child_level = AreaLevel.LOCALITY
         source = (
             f"SELECT CAST(g.siruta AS VARCHAR(8)) AS code, g.name AS name, g.siruta AS siruta FROM {_table(Locality)} g "
-            "WHERE g.county_id = %s"
+            "WHERE g.county_id = %s"  # nosec B608 - quoted names and constants only
         )
         params: list[Any] = [area.code]
     elif area.level == AreaLevel.REGION:
         child_level = AreaLevel.COUNTY
-        source = f"SELECT g.code AS code, g.name AS name, g.siruta AS siruta FROM {_table(County)} g WHERE g.region_id = %s"
+        source = f"SELECT g.code AS code, g.name AS name, g.siruta AS siruta FROM {_table(County)} g WHERE g.region_id = %s"  # nosec B608 - quoted names and constants only
         params = [area.code]
     elif area.level == AreaLevel.COUNTRY:
         child_level = AreaLevel.REGION
-        source = f"SELECT g.code AS code, g.name AS name, NULL AS siruta FROM {_table(Region)} g"
+        source = f"SELECT g.code AS code, g.name AS name, NULL AS siruta FROM {_table(Region)} g"  # nosec B608 - quoted names and constants only
         params = []
     else:
         return []
@@ -217,7 +221,7 @@ def children_with_figures(
         f"SELECT c.code, c.name, c.siruta, f.indicator, SUM(f.value) FROM ({source}) c "
         f"LEFT JOIN {figure} f ON f.level = %s AND f.area = c.code AND f.wave_number = %s "
         f"AND f.indicator IN ({_placeholders(names)}) "
-        f'GROUP BY c.code, c.name, c.siruta, f.indicator ORDER BY c.name COLLATE "{ROMANIAN}", c.code',
+        f'GROUP BY c.code, c.name, c.siruta, f.indicator ORDER BY c.name COLLATE "{ROMANIAN}", c.code',  # nosec B608 - quoted names and constants only
         [*params, child_level, wave_number, *names],
     )
     children: dict[str, tuple[Area, dict[str, int]]] = {}
@@ -259,11 +263,11 @@ def _caseload_localities(area: Area) -> tuple[str, list[Any]]:
     if area.level == AreaLevel.LOCALITY:
         return "locality_id = %s", [int(area.code)]
     if area.level == AreaLevel.COUNTY:
-        return f"locality_id IN (SELECT siruta FROM {locality} WHERE county_id = %s)", [area.code]
+        return f"locality_id IN (SELECT siruta FROM {locality} WHERE county_id = %s)", [area.code]  # nosec B608 - quoted names and constants only
     if area.level == AreaLevel.REGION:
         return (
             f"locality_id IN (SELECT l.siruta FROM {locality} l JOIN {_table(County)} c ON c.code = l.county_id "
-            "WHERE c.region_id = %s)",
+            "WHERE c.region_id = %s)",  # nosec B608 - quoted names and constants only
             [area.code],
         )
     return "1 = 1", []
@@ -308,7 +312,7 @@ def area_dashboard_figures(
         f"WHERE level = %s AND area = %s{bounds} GROUP BY indicator, bucket "
         "UNION ALL "
         "SELECT 'c', NULL, NULL, NULL, NULL, worker_id, SUM(open_cases), NULL "
-        f"FROM {_table(WorkerCaseload)} WHERE {caseload_where} GROUP BY worker_id",
+        f"FROM {_table(WorkerCaseload)} WHERE {caseload_where} GROUP BY worker_id",  # nosec B608 - quoted names and constants only
         [*[area.level, area.code] * 3, *bound_params, *caseload_params],
     )
     figure_rows: list[tuple[int, bool, str, str, int]] = []

@@ -147,7 +147,14 @@ def me(request: HttpRequest) -> dict[str, Any]:
 
 @api.post(
     "/sync/push",
-    response={200: schemas.PushOut, 401: schemas.DetailOut, 429: schemas.DetailOut, 422: schemas.ErrorsOut},
+    # 400: a body that is not JSON at all (django-ninja's own refusal); 422: JSON that breaks the schema.
+    response={
+        200: schemas.PushOut,
+        400: schemas.DetailOut,
+        401: schemas.DetailOut,
+        422: schemas.ErrorsOut,
+        429: schemas.DetailOut,
+    },
     summary="Send what the device recorded offline",
 )
 def push(request: HttpRequest, payload: schemas.PushIn) -> dict[str, Any]:

@@ -144,3 +144,16 @@ def test_push_without_a_valid_token_is_refused(client):
         HTTP_AUTHORIZATION="Bearer not-a-token",
     )
     assert response.status_code == 401
+
+
+def test_a_body_that_is_not_json_is_refused_with_400_and_stores_nothing(api):
+    before = _counts()
+    response = api.client.post(
+        "/api/v1/sync/push",
+        b"\x00{not json",
+        content_type="application/json",
+        HTTP_AUTHORIZATION=api.authorization,
+    )
+    assert response.status_code == 400
+    assert response.json() == {"detail": "Cannot parse request body"}
+    assert _counts() == before

@@ -15,7 +15,7 @@ from mps.demo.builder import DEFAULT_PLAN, REGISTRY_PLAN, build_demo
 from mps.demo.context import DEFAULT_HOUSEHOLDS, DEFAULT_SEED, DemoContext, DemoUser, ProgressBar
 from mps.registry.models import Household
 
-PASSWORD_ENV = "MPS_DEMO_PASSWORD"  # noqa: S105 - the name of a variable, not a password
+PASSWORD_ENV = "MPS_DEMO_PASSWORD"  # noqa: S105 # nosec B105 - the name of a variable, not a password
 
 
 class Command(BaseCommand):
