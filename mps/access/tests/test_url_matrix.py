@@ -26,6 +26,7 @@ from mps.cases.tests.factories import GroupActivityFactory, TaskFactory, builder
 from mps.census.tests.factories import CensusCampaignFactory, CensusEntryFactory
 from mps.geography.models import County
 from mps.geography.tests.factories import LocalityFactory
+from mps.security.tests.factories import PasskeyFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -90,6 +91,7 @@ def foreign_world():
         "task_id": [TaskFactory.create(case=case).id],
         "action_id": list(PlanAction.objects.filter(goal__case=case).values_list("id", flat=True)[:1]),
         "agreement_id": [agreement.id],
+        "passkey_id": [PasskeyFactory.create(user=worker).id],
     }
     return {"locality": locality, "uuids": uuids, "ints": ints, "team": team, "case": case}
 

@@ -70,9 +70,7 @@ class SoftwarePasskey:
         rp_hash = hashlib.sha256(options["rpId"].encode()).digest()
         auth_data = rp_hash + bytes([_USER_PRESENT_AND_VERIFIED]) + struct.pack(">I", self.sign_count)
         client_data = self._client_data("webauthn.get", options["challenge"])
-        signature = self.key.sign(
-            auth_data + hashlib.sha256(client_data).digest(), ec.ECDSA(hashes.SHA256())
-        )
+        signature = self.key.sign(auth_data + hashlib.sha256(client_data).digest(), ec.ECDSA(hashes.SHA256()))
         return {
             "id": _text(self.credential_id),
             "rawId": _text(self.credential_id),

@@ -148,7 +148,9 @@ def test_five_failed_passkey_verifications_lock_the_second_factor(worker):
     for _ in range(4):
         response = _post_json(client, reverse("security:passkey_verification_complete"), {"id": "x"})
         assert response.status_code == 400
-    assert _post_json(client, reverse("security:passkey_verification_complete"), {"id": "x"}).status_code == 429
+    assert (
+        _post_json(client, reverse("security:passkey_verification_complete"), {"id": "x"}).status_code == 429
+    )
     # Locked, even with the right passkey, and the code form says so too.
     locked = _post_json(client, reverse("security:passkey_verification_begin"))
     assert locked.status_code == 429
