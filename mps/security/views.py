@@ -222,12 +222,11 @@ class PasskeyRegistrationComplete(_PasskeyAnswers, webauthn_views.CompleteCreden
             codes = passkeys.passkey_registered(user=user, passkey=passkey)
         if not request.user.is_verified():
             otp_login(request, passkey)
-        if codes is not None:
-            request.session[SHOWN_CODES_KEY] = codes
-            messages.success(request, _("The passkey is added."))
-            return JsonResponse({"id": passkey.pk, "redirect_url": reverse("security:recovery_codes")})
         messages.success(request, _("The passkey is added."))
-        return JsonResponse({"id": passkey.pk, "redirect_url": reverse("security:passkeys")})
+        if codes is None:
+            return JsonResponse({"id": passkey.pk, "redirect_url": reverse("security:passkeys")})
+        request.session[SHOWN_CODES_KEY] = codes
+        return JsonResponse({"id": passkey.pk, "redirect_url": reverse("security:recovery_codes")})
 
 
 class PasskeyVerificationBegin(_PasskeyAnswers, webauthn_views.BeginCredentialAuthenticationView):
