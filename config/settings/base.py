@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    "django_otp_webauthn",
 ]
 
 MIDDLEWARE = [
@@ -176,6 +177,21 @@ AXES_IPWARE_META_PRECEDENCE_ORDER = (
 # Second factor for every role that sees person data; production turns it on (config.settings.prod).
 MPS_REQUIRE_MFA = env_bool("MPS_REQUIRE_MFA", False)
 OTP_TOTP_ISSUER = env_str("MPS_OTP_ISSUER", "MPS")
+# Passkeys (WebAuthn) as the second factor, after the password and never instead of it (mps/security/passkeys.py).
+# A passkey is bound to the relying party id, the site's domain: empty means the host the request came to
+# (dev, test); production reads it from the environment. Changing it later orphans every passkey.
+MPS_WEBAUTHN_RP_ID = env_str("MPS_WEBAUTHN_RP_ID", "")
+MPS_WEBAUTHN_RP_NAME = env_str("MPS_WEBAUTHN_RP_NAME", OTP_TOTP_ISSUER)
+OTP_WEBAUTHN_ALLOW_PASSWORDLESS_LOGIN = False
+OTP_WEBAUTHN_RP_ID_CALLABLE = "mps.security.passkeys.relying_party_id"
+OTP_WEBAUTHN_RP_NAME_CALLABLE = "mps.security.passkeys.relying_party_name"
+OTP_WEBAUTHN_HELPER_CLASS = "mps.security.passkeys.PasskeyHelper"
+OTP_WEBAUTHN_ALLOWED_ORIGINS = env_list(
+    "MPS_WEBAUTHN_ORIGINS", [f"https://{MPS_WEBAUTHN_RP_ID}"] if MPS_WEBAUTHN_RP_ID else []
+)
+# Without a relying party id the origin is the request's own (PasskeyHelper), so the library's check for a
+# configured list of origins does not apply.
+SILENCED_SYSTEM_CHECKS = [] if OTP_WEBAUTHN_ALLOWED_ORIGINS else ["otp_webauthn.E030"]
 
 # Content-Security-Policy: scripts only from the platform's own files (no inline script, no eval); inline styles
 # stay allowed for the charts' and maps' computed positions. A map tile server, when set, may serve images.

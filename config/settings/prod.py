@@ -3,8 +3,8 @@
 from django.core.exceptions import ImproperlyConfigured
 
 from config.settings.base import *  # noqa: F403
-from config.settings.base import DATABASES, MIDDLEWARE, MPS_PSEUDONYM_KEY, SECRET_KEY, logging_config
-from config.settings.environment import env_bool, env_str
+from config.settings.base import ALLOWED_HOSTS, DATABASES, MIDDLEWARE, MPS_PSEUDONYM_KEY, SECRET_KEY, logging_config
+from config.settings.environment import env_bool, env_list, env_str
 
 if SECRET_KEY.startswith("dev-only"):
     raise ImproperlyConfigured("DJANGO_SECRET_KEY must be set in production.")
@@ -27,6 +27,10 @@ SECURE_HSTS_PRELOAD = env_bool("MPS_HSTS_PRELOAD", True)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 # The second factor is required in production for every role that sees person data (mps/security).
 MPS_REQUIRE_MFA = env_bool("MPS_REQUIRE_MFA", True)
+# Passkeys belong to one domain: MPS_WEBAUTHN_RP_ID, else the site's first allowed host; served over HTTPS.
+MPS_WEBAUTHN_RP_ID = env_str("MPS_WEBAUTHN_RP_ID", ALLOWED_HOSTS[0].lstrip("."))
+OTP_WEBAUTHN_ALLOWED_ORIGINS = env_list("MPS_WEBAUTHN_ORIGINS", [f"https://{MPS_WEBAUTHN_RP_ID}"])
+SILENCED_SYSTEM_CHECKS = []
 
 # Static files from the application server itself, compressed and cached forever by their hashed names, so that
 # a county's deployment needs no separate web server for them (dev's runserver serves them from the apps).

@@ -1,10 +1,12 @@
-"""The users' admin gains "Unlock" (lift a lockout) and shows who has a second factor."""
+"""The users' admin gains "Unlock" (lift a lockout) and shows who has a second factor; passkeys can be removed."""
 
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django_otp_webauthn.admin import WebAuthnCredentialAdmin
+from django_otp_webauthn.models import WebAuthnCredential
 
 from mps.accounts.admin import UserAdmin
 from mps.accounts.models import User
@@ -26,3 +28,6 @@ class SecuredUserAdmin(UserAdmin):
 
 admin.site.unregister(User)
 admin.site.register(User, SecuredUserAdmin)
+# The library defines the admin but leaves registering it to the project: an administrator removes a lost
+# tablet's passkey here, as she removes a lost phone's authenticator in django-otp's own admin.
+admin.site.register(WebAuthnCredential, WebAuthnCredentialAdmin)

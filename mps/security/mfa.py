@@ -1,11 +1,15 @@
-"""The second factor: an authenticator app (TOTP, RFC 6238) with single-use recovery codes.
+"""The second factor: an authenticator app (TOTP, RFC 6238) or a passkey, with single-use recovery codes.
 
 Policy. With MPS_REQUIRE_MFA on, every role that sees person data (all but the national monitor, who sees
 aggregates only) must confirm a code after the password before reaching any page; a session verified once
 stays verified until logout. Enrolment creates an unconfirmed device; it counts only after the user typed a
 code from it, so a half-finished enrolment never locks anyone out. Recovery codes are shown once, at enrolment
 or when regenerated; each works once. An administrator who resets a lost phone deletes the user's devices in
-the admin, and the user enrols again at the next login.
+the admin, and the user enrols again at the next login. Passkeys (WebAuthn) are the other kind of device
+(mps.security.passkeys); either kind counts as the second factor.
+
+A session that has not passed the second factor may set up a factor, or make recovery codes, only while the
+user has none: otherwise a stolen password would be enough to add the thief's own authenticator.
 """
 
 import base64
@@ -19,6 +23,7 @@ from django_otp import devices_for_user
 from django_otp.models import Device
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_otp_webauthn.models import WebAuthnCredential
 
 from mps.accounts.models import Role, User
 from mps.audit.models import AuditAction
@@ -36,7 +41,18 @@ def mfa_required_for(user: User) -> bool:
 
 
 def has_authenticator(user: User) -> bool:
+    """True when the user has a confirmed authenticator app."""
     return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+
+
+def has_second_factor(user: User) -> bool:
+    """True when the user has a confirmed authenticator app or a passkey (recovery codes alone do not count)."""
+    return has_authenticator(user) or WebAuthnCredential.objects.filter(user=user, confirmed=True).exists()
+
+
+def factors_need_verification(user: User) -> bool:
+    """True when changing this user's factors needs a session that passed the second factor first."""
+    return mfa_required_for(user) and has_second_factor(user)
 
 
 @dataclass(frozen=True)
@@ -83,8 +99,8 @@ def enrolment_confirm(*, user: User, token: str) -> ConfirmedEnrolment:
         TOTPDevice.objects.filter(user=user, confirmed=True).delete()
         device.confirmed = True
         device.save(update_fields=["confirmed"])
-        codes = _new_recovery_codes(user)
-        _audit(
+        codes = new_recovery_codes(user)
+        audit_second_factor(
             user,
             AuditAction.CREATE,
             {"authenticator": [None, device.name], "recovery_codes": [None, len(codes)]},
@@ -95,8 +111,8 @@ def enrolment_confirm(*, user: User, token: str) -> ConfirmedEnrolment:
 def recovery_codes_regenerate(user: User) -> list[str]:
     """Replace the user's recovery codes (the old ones stop working); return the new ones, shown once."""
     with transaction.atomic():
-        codes = _new_recovery_codes(user)
-        _audit(user, AuditAction.UPDATE, {"recovery_codes": [None, len(codes)]})
+        codes = new_recovery_codes(user)
+        audit_second_factor(user, AuditAction.UPDATE, {"recovery_codes": [None, len(codes)]})
     return codes
 
 
@@ -110,7 +126,7 @@ def second_factor_verify(user: User, token: str) -> Device | None:
             candidate = _digits(token) if isinstance(device, TOTPDevice) else token.lower()
             if candidate and device.verify_token(candidate):
                 if isinstance(device, StaticDevice):
-                    _audit(
+                    audit_second_factor(
                         user, AuditAction.UPDATE, {"recovery_codes_left": [None, device.token_set.count()]}
                     )
                 return device
@@ -121,11 +137,13 @@ def recovery_codes_left(user: User) -> int:
     return StaticToken.objects.filter(device__user=user, device__name=RECOVERY_NAME).count()
 
 
-def _audit(user: User, action: AuditAction, changes: dict[str, list[object]]) -> None:
+def audit_second_factor(user: User, action: AuditAction, changes: dict[str, list[object]]) -> None:
+    """Record a change to the user's second factor (the audit entry names the user, never a secret)."""
     audit_record(actor=user, action=action, object_type="second_factor", object_id=user.pk, changes=changes)
 
 
-def _new_recovery_codes(user: User) -> list[str]:
+def new_recovery_codes(user: User) -> list[str]:
+    """Replace the user's recovery codes with new ones, unaudited (the caller records why); return them."""
     device, _created = StaticDevice.objects.get_or_create(
         user=user, name=RECOVERY_NAME, defaults={"confirmed": True}
     )

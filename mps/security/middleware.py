@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils.http import urlencode
 
 from mps.accounts.models import User
-from mps.security.mfa import has_authenticator, mfa_required_for
+from mps.security.mfa import has_second_factor, mfa_required_for
 
 # What a password-only session may still reach: the second-factor pages, logging out, the language switch and
 # what every page loads. The API authenticates by device token, issued only to a verified session.
@@ -42,7 +42,7 @@ class SecondFactorRequiredMiddleware:
             and not user.is_verified()  # type: ignore[attr-defined]  # set by django_otp's middleware
             and not request.path_info.startswith(_OPEN_PREFIXES)
         ):
-            target = "security:verify" if has_authenticator(user) else "security:setup"
+            target = "security:verify" if has_second_factor(user) else "security:setup"
             return redirect(f"{reverse(target)}?{urlencode({'next': request.get_full_path()})}")
         return self.get_response(request)
 

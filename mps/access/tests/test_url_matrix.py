@@ -28,6 +28,7 @@ from mps.geography.models import County
 from mps.geography.tests.factories import LocalityFactory
 from mps.privacy.models import RequestKind
 from mps.privacy.services import subject_request_record
+from mps.security.tests.factories import PasskeyFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -101,6 +102,7 @@ def foreign_world():
         "action_id": list(PlanAction.objects.filter(goal__case=case).values_list("id", flat=True)[:1]),
         "agreement_id": [agreement.id],
         "request_id": [subject_request.id],
+        "passkey_id": [PasskeyFactory.create(user=worker).id],
     }
     return {"locality": locality, "uuids": uuids, "ints": ints, "team": team, "case": case}
 
