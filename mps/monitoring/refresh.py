@@ -36,6 +36,7 @@ from mps.assessment.models import Assessment, Finding, MemberAnswers
 from mps.assessment.rules import CURRENT_CATALOGUE, load_catalogue
 from mps.census.models import CensusCampaign, CensusEntry
 from mps.geography.models import URBAN_KINDS, County, Locality
+from mps.moves.models import HouseholdTransfer, PersonTransfer, TransferStatus
 
 from . import indicators as ind
 from .conf import refresh_overlap_seconds
@@ -159,6 +160,17 @@ def _touched_since(since: dt.datetime) -> Touched:
             .values_list("locality_id", flat=True)
             .distinct()
         )
+    # A move takes the case, its referrals and its caseload from one locality to the other; the rows that
+    # moved keep no trace of the locality they left (their ``updated_at`` is the new one's, or untouched), so
+    # the accepted transfer itself names both localities to recompute.
+    for transfer_model in (HouseholdTransfer, PersonTransfer):
+        for pair in (
+            transfer_model.objects.filter(status=TransferStatus.ACCEPTED, updated_at__gt=since)
+            .order_by()
+            .values_list("from_locality_id", "to_locality_id")
+            .distinct()
+        ):
+            cases.update(pair)
     return Touched(assessments=assessments, census=frozenset(census), cases=frozenset(cases))
 
 
