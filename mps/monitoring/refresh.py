@@ -3,8 +3,9 @@
 Policy. Nothing is counted on page load and nothing is maintained by a trigger or a per-insert receiver: a
 background worker (`manage.py monitoring_refresh --loop`) runs `monitoring_refresh` every 30 seconds at least,
 paced to a tenth of the time (``pause_after``). Each run finds what changed since the high-water mark (rows of
-assessments, census campaigns and entries, cases, services and referrals whose ``updated_at`` is later; imports
-and syncs included, since they write the same columns), by source. Assessment figures move household by
+assessments, census campaigns and entries, cases, services and referrals whose ``updated_at`` is later, and the
+accepted transfers, which name the locality a family left as well as the one it reached; imports and syncs
+included, since they write the same columns), by source. Assessment figures move household by
 household: the assessment counted so far for a changed household and wave (``CountedAssessment``) is subtracted
 and its latest one added. Census figures of a changed (locality, wave) and the case activity of a changed
 locality are recomputed from their rows. Only the locality rows whose value changed are written, and the same

@@ -139,7 +139,9 @@ def test_the_case_and_its_caseload_follow_the_family_at_the_next_run(refreshed, 
     _move(worker, new_home)
     monitoring_refresh(now=timezone.now() + dt.timedelta(minutes=5))
 
-    after = WorkerCaseload.objects.filter(locality=refreshed, worker=worker).values_list("open_cases", flat=True)
+    after = WorkerCaseload.objects.filter(locality=refreshed, worker=worker).values_list(
+        "open_cases", flat=True
+    )
     assert sum(after) == before - 1
     assert WorkerCaseload.objects.get(locality=new_home["locality"]).worker == new_home["social_worker"]
     _assert_a_rebuild_agrees()
