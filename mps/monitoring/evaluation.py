@@ -4,7 +4,9 @@ Method (the 2019 evaluation of the Bacău pilot, computed from the base tables o
 
 - The cohort is the households assessed in both waves. Each household counts with its latest assessment of
   each wave (latest visit date, then latest recording), so a household visited twice in one wave counts once.
-  With an area, both assessments must lie in it.
+  With an area, the pair is reported where the later of its two assessments was made: a household that moved
+  between the waves stays in the cohort, in the locality that followed it up (and holds its case now), not
+  lost in both.
 - Household-level codes are compared on the cohort's households; person-level codes on the people present in
   both assessments of their household (matched by ``ref``), so people who moved out, died or were born in
   between drop out of the pairs instead of counting as "resolved" or "new".
@@ -15,7 +17,8 @@ Method (the 2019 evaluation of the Bacău pilot, computed from the base tables o
 - The headline "X of Y vulnerabilities reduced": Y counts the codes present in the first wave, X those whose
   count fell.
 - The children followed through three or more evaluations: people under 18 at their first evaluation who
-  appear in the latest assessment of their household in at least three waves between the two waves given.
+  appear in the latest assessment of their household in at least three waves between the two waves given,
+  counted where their latest assessment of those waves was made.
 """
 
 # ruff: noqa: S608 - the SQL below is composed from table names and code constants only; every value is a parameter.
@@ -141,14 +144,9 @@ def _table(model: type) -> str:
     return connection.ops.quote_name(model._meta.db_table)  # type: ignore[attr-defined]
 
 
-def _latest_sql(localities: list[int] | None) -> tuple[str, list[Any]]:
+def _latest_sql() -> str:
     """Return SQL selecting the latest assessment of each household in each of the two waves (params: waves)."""
-    where = ""
-    params: list[Any] = []
-    if localities is not None:
-        where = f" AND locality_id IN ({', '.join(['%s'] * len(localities))})"
-        params = list(localities)
-    sql = f"""
+    return f"""
         SELECT id, household_id, wave_number, locality_id FROM (
             SELECT id, household_id, wave_number, locality_id,
                    ROW_NUMBER() OVER (
@@ -157,9 +155,15 @@ def _latest_sql(localities: list[int] | None) -> tuple[str, list[Any]]:
                    ) AS position
             FROM {_table(Assessment)}
             WHERE wave_number IN (%s, %s)
-        ) ranked WHERE position = 1{where}
+        ) ranked WHERE position = 1
     """  # nosec B608 - quoted names and constants only
-    return sql, params
+
+
+def _in_localities(column: str, localities: list[int] | None) -> tuple[str, list[Any]]:
+    """Return an ``AND column IN (…)`` clause and its parameters; no clause for None (the whole country)."""
+    if localities is None:
+        return "", []
+    return f" AND {column} IN ({', '.join(['%s'] * len(localities))})", list(localities)
 
 
 def wave_evaluation(wave_from: str, wave_to: str, localities: Iterable[int] | None = None) -> WaveEvaluation:
@@ -173,13 +177,16 @@ def wave_evaluation(wave_from: str, wave_to: str, localities: Iterable[int] | No
     if chosen == []:
         households = persons = children = 0
     else:
-        latest, latest_params = _latest_sql(chosen)
+        # A household that moved between the two waves is paired across the move and reported where its later
+        # assessment was made: the follow-up happened there, and that team now holds its case.
+        later = "t" if second > first else "f"
+        where, where_params = _in_localities(f"{later}.locality_id", chosen)
         pairs = f"""
-            WITH latest AS ({latest}),
+            WITH latest AS ({_latest_sql()}),
             pairs AS (
                 SELECT f.household_id, f.id AS from_id, t.id AS to_id
                 FROM latest f JOIN latest t ON t.household_id = f.household_id
-                WHERE f.wave_number = %s AND t.wave_number = %s
+                WHERE f.wave_number = %s AND t.wave_number = %s{where}
             ),
             people AS (
                 SELECT p.from_id, p.to_id, mf.person_id
@@ -188,7 +195,7 @@ def wave_evaluation(wave_from: str, wave_to: str, localities: Iterable[int] | No
                 JOIN {_table(MemberAnswers)} mt ON mt.assessment_id = p.to_id AND mt.person_id = mf.person_id
             )
         """  # nosec B608 - quoted names and constants only
-        params = [first, second, *latest_params, first, second]
+        params = [first, second, first, second, *where_params]
         finding = _table(Finding)
         with read_connection(Assessment).cursor() as cursor:
             cursor.execute(
@@ -258,16 +265,16 @@ def wave_evaluation(wave_from: str, wave_to: str, localities: Iterable[int] | No
 
 
 def _children_followed(first: int, second: int, localities: list[int] | None) -> int:
-    """Count people under 18 at their first evaluation seen in three or more waves between the two given."""
+    """Count people under 18 at their first evaluation seen in three or more waves between the two given.
+
+    A child is counted where their latest assessment in those waves was made, with every wave they were seen in
+    wherever it was, so a family that moved is followed across the move, once.
+    """
     low, high = sorted((first, second))
-    where = ""
-    params: list[Any] = [low, high]
-    if localities is not None:
-        where = f" AND locality_id IN ({', '.join(['%s'] * len(localities))})"
-        params += localities
+    where, where_params = _in_localities("last_locality", localities)
     sql = f"""
         WITH latest AS (
-            SELECT id, wave_number FROM (
+            SELECT id, wave_number, locality_id FROM (
                 SELECT id, wave_number, locality_id,
                        ROW_NUMBER() OVER (
                            PARTITION BY household_id, wave_number
@@ -275,15 +282,22 @@ def _children_followed(first: int, second: int, localities: list[int] | None) ->
                        ) AS position
                 FROM {_table(Assessment)}
                 WHERE wave_number BETWEEN %s AND %s
-            ) ranked WHERE position = 1{where}
+            ) ranked WHERE position = 1
+        ),
+        seen AS (
+            SELECT m.person_id, m.age, l.wave_number,
+                   FIRST_VALUE(l.locality_id) OVER (
+                       PARTITION BY m.person_id ORDER BY l.wave_number DESC, l.id DESC
+                   ) AS last_locality
+            FROM latest l JOIN {_table(MemberAnswers)} m ON m.assessment_id = l.id
         ),
         followed AS (
-            SELECT m.person_id, MIN(m.age) AS first_age, COUNT(DISTINCT l.wave_number) AS waves
-            FROM latest l JOIN {_table(MemberAnswers)} m ON m.assessment_id = l.id
-            GROUP BY m.person_id
+            SELECT person_id, MIN(age) AS first_age, COUNT(DISTINCT wave_number) AS waves,
+                   MIN(last_locality) AS last_locality
+            FROM seen GROUP BY person_id
         )
-        SELECT COUNT(*) FROM followed WHERE waves >= 3 AND first_age < 18
+        SELECT COUNT(*) FROM followed WHERE waves >= 3 AND first_age < 18{where}
     """  # nosec B608 - quoted names and constants only
     with read_connection(Assessment).cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(sql, [low, high, *where_params])
         return int(cursor.fetchone()[0])

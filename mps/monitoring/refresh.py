@@ -3,8 +3,9 @@
 Policy. Nothing is counted on page load and nothing is maintained by a trigger or a per-insert receiver: a
 background worker (`manage.py monitoring_refresh --loop`) runs `monitoring_refresh` every 30 seconds at least,
 paced to a tenth of the time (``pause_after``). Each run finds what changed since the high-water mark (rows of
-assessments, census campaigns and entries, cases, services and referrals whose ``updated_at`` is later; imports
-and syncs included, since they write the same columns), by source. Assessment figures move household by
+assessments, census campaigns and entries, cases, services and referrals whose ``updated_at`` is later, and the
+accepted transfers, which name the locality a family left as well as the one it reached; imports and syncs
+included, since they write the same columns), by source. Assessment figures move household by
 household: the assessment counted so far for a changed household and wave (``CountedAssessment``) is subtracted
 and its latest one added. Census figures of a changed (locality, wave) and the case activity of a changed
 locality are recomputed from their rows. Only the locality rows whose value changed are written, and the same
@@ -39,6 +40,7 @@ from mps.assessment.models import Assessment, Finding, MemberAnswers
 from mps.assessment.rules import CURRENT_CATALOGUE, load_catalogue
 from mps.census.models import CensusCampaign, CensusEntry
 from mps.geography.models import URBAN_KINDS, County, Locality
+from mps.moves.models import HouseholdTransfer, PersonTransfer, TransferStatus
 
 from . import indicators as ind
 from .conf import refresh_overlap_seconds
@@ -162,6 +164,17 @@ def _touched_since(since: dt.datetime) -> Touched:
             .values_list("locality_id", flat=True)
             .distinct()
         )
+    # A move takes the case, its referrals and its caseload from one locality to the other; the rows that
+    # moved keep no trace of the locality they left (their ``updated_at`` is the new one's, or untouched), so
+    # the accepted transfer itself names both localities to recompute.
+    for transfer_model in (HouseholdTransfer, PersonTransfer):
+        for pair in (
+            transfer_model.objects.filter(status=TransferStatus.ACCEPTED, updated_at__gt=since)
+            .order_by()
+            .values_list("from_locality_id", "to_locality_id")
+            .distinct()
+        ):
+            cases.update(pair)
     return Touched(assessments=assessments, census=frozenset(census), cases=frozenset(cases))
 
 

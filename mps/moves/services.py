@@ -46,6 +46,7 @@ from mps.cases.models import (
     Referral,
     Task,
 )
+from mps.census.services import entries_follow_household_move
 from mps.core.cnp import cnp_problems
 from mps.core.errors import DomainValidationError
 from mps.core.limits import ADDRESS_MAX, NOTE_MAX, too_long
@@ -327,6 +328,13 @@ def household_transfer_accept(
         case = Case.objects.filter(household=household).first()
         if case is not None:
             _case_follow(actor=actor, case=case, transfer=transfer, manager=manager, team=team)
+        # The census of the locality left stops waiting for the family; the new locality's lists it.
+        entries_follow_household_move(
+            actor=actor,
+            household=household,
+            from_locality=transfer.from_locality,
+            to_locality=transfer.to_locality,
+        )
         locked.status = TransferStatus.ACCEPTED
         locked.decided_by, locked.decided_at, locked.decision_note = actor, now, note
         locked.new_case_manager, locked.to_address, locked.to_village = manager, address, village
