@@ -3,7 +3,14 @@
 from django.core.exceptions import ImproperlyConfigured
 
 from config.settings.base import *  # noqa: F403
-from config.settings.base import ALLOWED_HOSTS, DATABASES, MIDDLEWARE, MPS_PSEUDONYM_KEY, SECRET_KEY, logging_config
+from config.settings.base import (
+    ALLOWED_HOSTS,
+    DATABASES,
+    MIDDLEWARE,
+    MPS_PSEUDONYM_KEY,
+    SECRET_KEY,
+    logging_config,
+)
 from config.settings.environment import env_bool, env_list, env_str
 
 if SECRET_KEY.startswith("dev-only"):
