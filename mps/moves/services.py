@@ -53,6 +53,7 @@ from mps.core.limits import ADDRESS_MAX, NOTE_MAX, too_long
 from mps.geography.models import Locality, Village
 from mps.moves.models import HouseholdTransfer, PersonTransfer, RequestSide, TransferStatus
 from mps.registry.models import Household, Membership, MembershipEnd, Person, Relation
+from mps.registry.services import require_processable
 
 
 def decision_days() -> int:
@@ -536,6 +537,7 @@ def _person_transfer_open(
     reason: str,
 ) -> PersonTransfer:
     person = membership.person
+    require_processable(person)
     reason = reason.strip()
     problems = _person_move_problems(person, membership, to_household, relation, moved_on)
     problems |= _text_problems(reason=(reason, NOTE_MAX))

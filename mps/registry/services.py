@@ -29,7 +29,7 @@ def _require_editor(actor: User, locality_id: int, field: str = "locality") -> N
         raise DomainValidationError({field: [_("You may not record households in this locality.")]})
 
 
-def _require_processable(person: Person, field: str = "person") -> None:
+def require_processable(person: Person, field: str = "person") -> None:
     """Refuse to change a person whose processing is restricted or whose record was anonymised (mps.privacy)."""
     if person.erased_on is not None:
         raise DomainValidationError(
@@ -326,7 +326,7 @@ def person_update(
     household = membership.household
     person = membership.person
     _require_editor(actor, household.locality_id, field="household")
-    _require_processable(person)
+    require_processable(person)
     data = {field: getattr(person, field) for field in PERSON_FIELDS} | changes
     for field in ("first_name", "last_name"):
         data[field] = (data[field] or "").strip()
@@ -365,7 +365,7 @@ def person_update(
 def membership_end(*, actor: User, membership: Membership, end_date: dt.date, reason: str) -> Membership:
     """Record that a member moved out or died; the membership stays in the household's history."""
     _require_editor(actor, membership.household.locality_id, field="household")
-    _require_processable(membership.person)
+    require_processable(membership.person)
     problems: dict[str, list[str]] = {}
     if membership.end_date is not None:
         problems["end_date"] = [_("This person no longer lives in the household.")]
@@ -413,8 +413,8 @@ def person_merge(*, actor: User, keep: Person, duplicate: Person) -> Person:
         problems["cnp"] = [_("The two records have different CNPs; they are not the same person.")]
     if problems:
         raise DomainValidationError(problems)
-    _require_processable(keep, field="duplicate")
-    _require_processable(duplicate, field="duplicate")
+    require_processable(keep, field="duplicate")
+    require_processable(duplicate, field="duplicate")
     localities = set(
         Membership.objects.filter(person__in=[keep, duplicate]).values_list(
             "household__locality_id", flat=True

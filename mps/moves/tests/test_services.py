@@ -391,3 +391,19 @@ def test_a_person_move_names_the_wrong_fields(old_team, family_with_case):
         )
     assert {"relation", "moved_on"} <= set(error.value.problems)
     assert not PersonTransfer.objects.exists()
+
+
+def test_a_person_whose_processing_is_restricted_does_not_move(old_team, family_with_case):
+    son = Person.objects.get(id=REFS[SON])
+    Person.objects.filter(id=son.id).update(restricted=True)
+    aunt = HouseholdFactory.create(locality=family_with_case.household.locality)
+    with pytest.raises(DomainValidationError) as error:
+        services.person_transfer_request(
+            actor=old_team["social_worker"],
+            membership=Membership.objects.get(person=son, end_date__isnull=True),
+            to_household=aunt,
+            relation=Relation.OTHER_RELATIVE,
+            moved_on=YESTERDAY,
+        )
+    assert "GDPR" in str(error.value)
+    assert not PersonTransfer.objects.exists()
