@@ -267,7 +267,7 @@ def test_a_claim_tells_only_what_the_worker_can_act_on(old_team, new_place, fami
     locality, team = new_place
     for cnp, message in (
         ("123", "13"),
-        (make_cnp("M", dt.date(1990, 1, 1), serial=777), "register the family here"),
+        (make_cnp("M", dt.date(1990, 1, 1), serial=777), "înregistrați familia aici"),
     ):
         with pytest.raises(DomainValidationError) as error:
             services.household_transfer_claim(
@@ -283,7 +283,7 @@ def test_a_claim_tells_only_what_the_worker_can_act_on(old_team, new_place, fami
             to_locality=family_with_case.household.locality,
             moved_on=YESTERDAY,
         )
-    assert "already registered in this locality" in str(error.value)
+    assert "deja înregistrată în această localitate" in str(error.value)
 
 
 def test_the_requesting_team_may_withdraw_a_pending_request(old_team, new_place, family_with_case):
