@@ -2,7 +2,7 @@
 
 The URLs come from the URL configuration, not from a list kept by hand: a page added tomorrow is probed too.
 Each record parameter is filled with the ids of a whole foreign world (household, people, assessment, case,
-referral, plan action, agreement, task, activity, census entry), so the one of the right kind is always among
+referral, plan action, agreement, task, activity, census entry, household and person transfers), so the one of the right kind is always among
 them; the answer must never be a page (2xx) or a change, by GET or by POST.
 """
 
@@ -26,6 +26,9 @@ from mps.cases.tests.factories import GroupActivityFactory, TaskFactory, builder
 from mps.census.tests.factories import CensusCampaignFactory, CensusEntryFactory
 from mps.geography.models import County
 from mps.geography.tests.factories import LocalityFactory
+from mps.moves import services as move_services
+from mps.moves.models import PersonTransfer
+from mps.registry.tests.factories import HouseholdFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -76,6 +79,22 @@ def foreign_world():
     )
     household = assessment.household
     entry = CensusEntryFactory.create(campaign=CensusCampaignFactory.create(locality=locality))
+    # Transfers between two foreign localities: one of the family, one of a person.
+    elsewhere = LocalityFactory.create(name="Departe", county=locality.county)
+    household_transfer = move_services.household_transfer_request(
+        actor=worker, household=household, to_locality=elsewhere, moved_on=timezone.localdate()
+    )
+    neighbours = HouseholdFactory.create(locality=elsewhere)
+    person_transfer = PersonTransfer.objects.create(
+        person_id=household.memberships.values_list("person_id", flat=True)[0],
+        from_household=household,
+        to_household=neighbours,
+        from_locality=locality,
+        to_locality=elsewhere,
+        relation="other_relative",
+        moved_on=timezone.localdate(),
+        requested_by=worker,
+    )
     uuids = [
         household.id,
         *household.memberships.values_list("person_id", flat=True),
@@ -84,6 +103,8 @@ def foreign_world():
         *Referral.objects.filter(case=case).values_list("id", flat=True)[:1],
         GroupActivityFactory.create(locality=locality, facilitator=worker).id,
         entry.id,
+        household_transfer.id,
+        person_transfer.id,
     ]
     ints = {
         "siruta": [locality.siruta],
@@ -91,7 +112,15 @@ def foreign_world():
         "action_id": list(PlanAction.objects.filter(goal__case=case).values_list("id", flat=True)[:1]),
         "agreement_id": [agreement.id],
     }
-    return {"locality": locality, "uuids": uuids, "ints": ints, "team": team, "case": case}
+    return {
+        "locality": locality,
+        "uuids": uuids,
+        "ints": ints,
+        "team": team,
+        "case": case,
+        "household_transfer": household_transfer,
+        "person_transfer": person_transfer,
+    }
 
 
 def _values(name: str, converter: object, world: dict) -> list[str]:
@@ -125,6 +154,7 @@ def test_the_matrix_covers_every_record_page():
     assert len(routes) >= 30
     assert "cazuri/<uuid:ref>/" in routes
     assert "gospodarii/<uuid:ref>/membri/<uuid:person_ref>/editeaza/" in routes
+    assert "transferuri/gospodarie/<uuid:ref>/accepta/" in routes
 
 
 def test_the_foreign_ids_are_real_pages_for_their_own_team(foreign_world):
@@ -136,6 +166,8 @@ def test_the_foreign_ids_are_real_pages_for_their_own_team(foreign_world):
         f"/cazuri/{case.household_id}/",
         f"/gospodarii/{case.household_id}/",
         f"/evaluari/{case.last_assessment_id}/",
+        f"/transferuri/gospodarie/{foreign_world['household_transfer'].id}/",
+        f"/transferuri/persoana/{foreign_world['person_transfer'].id}/",
     ):
         assert client.get(url).status_code == 200, url
 
