@@ -105,7 +105,9 @@ class HouseholdClaimForm(forms.Form):
         ),
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
     )
-    to_locality = forms.ModelChoiceField(label=_("Locality the family came to"), queryset=Locality.objects.none())
+    to_locality = forms.ModelChoiceField(
+        label=_("Locality the family came to"), queryset=Locality.objects.none()
+    )
     moved_on = _moved_on_field()
     reason = _reason_field()
 
@@ -116,7 +118,9 @@ class HouseholdClaimForm(forms.Form):
 
 class PersonMoveForm(forms.Form):
     to_household = forms.UUIDField(label=_("New household"))
-    relation = forms.ChoiceField(label=_("Relation to the head of the new household"), choices=Relation.choices)
+    relation = forms.ChoiceField(
+        label=_("Relation to the head of the new household"), choices=Relation.choices
+    )
     moved_on = _moved_on_field()
     reason = _reason_field()
 

@@ -284,7 +284,9 @@ def _household_transfer_page(
         "transfer": transfer,
         "summary": summary,
         "may_decide": may_decide,
-        "may_withdraw": transfer.is_pending and can_edit_cases(user) and services.may_withdraw(user, transfer),
+        "may_withdraw": transfer.is_pending
+        and can_edit_cases(user)
+        and services.may_withdraw(user, transfer),
         "accept_form": accept,
         "refuse_form": refuse,
         "overdue": transfer.is_pending and transfer.created_at < selectors.overdue_before(),
@@ -336,7 +338,9 @@ def household_transfer_refuse(request: HttpRequest, ref: uuid.UUID) -> HttpRespo
     accept, refuse = _household_decision_forms(transfer, request.POST, "refuse")
     if refuse.is_valid():
         try:
-            services.household_transfer_refuse(actor=user, transfer=transfer, note=refuse.cleaned_data["note"])
+            services.household_transfer_refuse(
+                actor=user, transfer=transfer, note=refuse.cleaned_data["note"]
+            )
         except DomainValidationError as error:
             add_problems_to_form(refuse, error)
         else:
@@ -373,9 +377,7 @@ def household_panel(request: HttpRequest, ref: uuid.UUID) -> HttpResponse:
     user = _reader(request)
     household = household_get_for_user(user, ref)
     pending = _pending_household_transfer(household)
-    may_withdraw = (
-        pending is not None and can_edit_cases(user) and services.may_withdraw(user, pending)
-    )
+    may_withdraw = pending is not None and can_edit_cases(user) and services.may_withdraw(user, pending)
     people = PersonTransfer.objects.filter(
         status=TransferStatus.PENDING, from_household=household
     ).select_related("person", "to_locality")
@@ -396,7 +398,9 @@ def person_move(request: HttpRequest, ref: uuid.UUID, person_ref: uuid.UUID) -> 
     query = request.GET.get("q", "").strip()
     candidates: list[Household] = []
     if query:
-        candidates = list(household_list_for_user(user, query=query).exclude(id=household.id)[:SEARCH_RESULTS])
+        candidates = list(
+            household_list_for_user(user, query=query).exclude(id=household.id)[:SEARCH_RESULTS]
+        )
     form = PersonMoveForm(request.POST or None, initial=today_initial())
     if request.method == "POST" and form.is_valid():
         try:
@@ -480,7 +484,9 @@ def _person_transfer_page(
         "from_household_open": transfer.from_household.locality_id in readable,
         "to_household_open": transfer.to_household.locality_id in readable,
         "may_decide": transfer.is_pending and services.is_coordinator_of(user, transfer.to_locality_id),
-        "may_withdraw": transfer.is_pending and can_edit_cases(user) and services.may_withdraw(user, transfer),
+        "may_withdraw": transfer.is_pending
+        and can_edit_cases(user)
+        and services.may_withdraw(user, transfer),
         "accept_form": accept,
         "refuse_form": refuse,
         "overdue": transfer.is_pending and transfer.created_at < selectors.overdue_before(),

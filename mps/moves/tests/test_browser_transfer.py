@@ -12,7 +12,6 @@ from mps.accounts.tests.factories import worker_of
 from mps.cases.tests.factories import CaseFactory
 from mps.geography.models import County
 from mps.geography.tests.factories import LocalityFactory
-from mps.registry.models import Relation
 from mps.registry.tests.factories import MembershipFactory, PersonFactory
 from mps.web.tests.browser import log_in
 
@@ -23,11 +22,15 @@ def test_a_family_is_transferred_from_request_to_acceptance(live_server, page: P
     sending = LocalityFactory.create(name="Pâncești", county=County.objects.get(code="SV"))
     receiving = LocalityFactory.create(name="Răcăciuni")
     old_worker = worker_of(sending, username="ana.ionescu", first_name="Ana", last_name="Ionescu")
-    worker_of(receiving, role=Role.LOCAL_COORDINATOR, username="elena.sandu", first_name="Elena", last_name="Sandu")
+    worker_of(
+        receiving, role=Role.LOCAL_COORDINATOR, username="elena.sandu", first_name="Elena", last_name="Sandu"
+    )
     new_worker = worker_of(receiving, username="ion.lupu", first_name="Ion", last_name="Lupu")
     case = CaseFactory.create(household__locality=sending, household__address="Str. Morii nr. 4")
     household = case.household
-    MembershipFactory.create(household=household, person=PersonFactory.create(first_name="Maria", last_name="Rusu"))
+    MembershipFactory.create(
+        household=household, person=PersonFactory.create(first_name="Maria", last_name="Rusu")
+    )
     household_url = f"{live_server.url}/gospodarii/{household.id}/"
     yesterday = (timezone.localdate() - dt.timedelta(days=1)).isoformat()
 
@@ -64,6 +67,8 @@ def test_a_family_is_transferred_from_request_to_acceptance(live_server, page: P
     expect(page.get_by_text("Răcăciuni, Bacău")).to_be_visible()
 
     log_in(page, live_server.url, old_worker.username)
-    assert page.goto(household_url).status == 404
+    response = page.goto(household_url)
+    assert response is not None
+    assert response.status == 404
     page.goto(transfer_url)
     expect(page.get_by_role("link", name="Deschideți gospodăria")).to_have_count(0)

@@ -40,7 +40,9 @@ def world():
     head = PersonFactory.create(
         first_name="Elena", last_name="Rusu", sex=Sex.FEMALE, birth_date=dt.date(1988, 5, 3), cnp=HEAD_CNP
     )
-    child = PersonFactory.create(first_name="Andrei", last_name="Rusu", birth_date=dt.date(2015, 9, 1), cnp=CHILD_CNP)
+    child = PersonFactory.create(
+        first_name="Andrei", last_name="Rusu", birth_date=dt.date(2015, 9, 1), cnp=CHILD_CNP
+    )
     MembershipFactory.create(household=household, person=head, relation=Relation.HEAD)
     MembershipFactory.create(household=household, person=child, relation=Relation.CHILD)
     Case.objects.create(household=household, locality=sending, opened_on=YESTERDAY)
@@ -109,9 +111,11 @@ def test_the_sending_worker_requests_a_transfer_choosing_county_then_locality(wo
     page = client.get(url).content.decode()
     # The family's own county is chosen first; its localities are listed, the other county's are not yet.
     assert '<option value="SV" selected>' in page
-    assert "Pâncești" in page and "Răcăciuni" not in page
+    assert "Pâncești" in page
+    assert "Răcăciuni" not in page
     refreshed = client.get(url, {"county": "BC", "to_locality": world["to_place"].siruta}).content.decode()
-    assert "Răcăciuni" in refreshed and "Gâșteni" in refreshed
+    assert "Răcăciuni" in refreshed
+    assert "Gâșteni" in refreshed
 
     response = client.post(
         url,
@@ -136,7 +140,7 @@ def test_the_sending_worker_requests_a_transfer_choosing_county_then_locality(wo
     # A second request says the first is waiting.
     page = client.get(url).content.decode()
     assert reverse("moves:household_transfer_detail", args=[transfer.id]) in page
-    assert "<form method=\"post\"" not in page.split("<main>")[1].split("</main>")[0].replace(
+    assert '<form method="post"' not in page.split("<main>")[1].split("</main>")[0].replace(
         'action="/cont/deconectare/"', ""
     )
 
@@ -170,13 +174,15 @@ def test_each_side_sees_what_it_may_of_a_pending_transfer(world):
     household_url = reverse("registry:household_detail", args=[world["household"].id])
 
     sending = client_of(world["sending"]).get(url).content.decode()
-    assert household_url in sending and "Elena Rusu" in sending
+    assert household_url in sending
+    assert "Elena Rusu" in sending
     assert reverse("moves:household_transfer_withdraw", args=[transfer.id]) in sending
     assert reverse("moves:household_transfer_accept", args=[transfer.id]) not in sending
 
     receiving = client_of(world["receiving"]).get(url).content.decode()
     # The sending team handed the family over: the head's name and size, not its address or a way in.
-    assert "Elena Rusu" in receiving and household_url not in receiving
+    assert "Elena Rusu" in receiving
+    assert household_url not in receiving
     assert "Str. Morii" not in receiving
     assert reverse("moves:household_transfer_accept", args=[transfer.id]) not in receiving
 
@@ -192,7 +198,9 @@ def test_each_side_sees_what_it_may_of_a_pending_transfer(world):
     assert reverse("moves:household_transfer_withdraw", args=[transfer.id]) not in supervisor
 
     assert client_of(world["third"]).get(url).status_code == 404
-    viewed = AuditEvent.objects.filter(object_type="householdtransfer", object_id=str(transfer.id), action="view")
+    viewed = AuditEvent.objects.filter(
+        object_type="householdtransfer", object_id=str(transfer.id), action="view"
+    )
     assert set(viewed.values_list("actor__username", flat=True)) == {
         "ana.sending",
         "ion.receiving",
@@ -267,24 +275,35 @@ def test_the_receiving_coordinator_accepts_and_the_sending_team_loses_the_househ
     household_url = reverse("registry:household_detail", args=[household.id])
     detail = reverse("moves:household_transfer_detail", args=[transfer.id])
 
-    assert client_of(world["receiving"]).get(household_url).status_code == 200
+    page = client_of(world["receiving"]).get(household_url).content.decode()
+    # The history says a transfer moved the family, not the transfer's id.
+    assert "Transfer între localități" in page
+    assert str(transfer.id) not in page
     assert household_url in client_of(world["receiving"]).get(detail).content.decode()
     assert client_of(world["sending"]).get(household_url).status_code == 404
     sending = client_of(world["sending"]).get(detail)
     assert sending.status_code == 200
     page = sending.content.decode()
-    assert household_url not in page and "Elena Rusu" not in page
+    assert household_url not in page
+    assert "Elena Rusu" not in page
     assert "Răcăciuni" in page
 
 
 def test_accepting_needs_an_address_named_by_field(world):
     transfer = services.household_transfer_request(
-        actor=world["sending"], household=world["household"], to_locality=world["to_place"], moved_on=YESTERDAY
+        actor=world["sending"],
+        household=world["household"],
+        to_locality=world["to_place"],
+        moved_on=YESTERDAY,
     )
-    page = client_of(world["coordinator"]).post(
-        reverse("moves:household_transfer_accept", args=[transfer.id]),
-        {"accept-case_manager": world["receiving"].id, "accept-address": ""},
-    ).content.decode()
+    page = (
+        client_of(world["coordinator"])
+        .post(
+            reverse("moves:household_transfer_accept", args=[transfer.id]),
+            {"accept-case_manager": world["receiving"].id, "accept-address": ""},
+        )
+        .content.decode()
+    )
     assert "Acest câmp este obligatoriu." in _field_errors(page, "id_accept-address")
     assert HouseholdTransfer.objects.get(id=transfer.id).is_pending
 
@@ -335,7 +354,9 @@ def test_the_receiving_worker_claims_a_family_by_cnp_and_learns_nothing_before_t
     assert response.status_code == 302
     assert transfer.requested_side == RequestSide.RECEIVING
     page = client.get(response["Location"]).content.decode()
-    assert "Elena Rusu" not in page and "Str. Morii" not in page and "Pâncești" in page
+    assert "Elena Rusu" not in page
+    assert "Str. Morii" not in page
+    assert "Pâncești" in page
     listed = client.get(reverse("moves:transfer_list")).content.decode()
     assert "Str. Morii" not in listed
     # The sending team sees who asked for its family.
@@ -344,27 +365,39 @@ def test_the_receiving_worker_claims_a_family_by_cnp_and_learns_nothing_before_t
 
 
 def test_a_claim_with_a_bad_cnp_says_so_beside_the_cnp(world):
-    page = client_of(world["receiving"]).post(
-        reverse("moves:household_claim"),
-        {"cnp": "1234567890123", "to_locality": world["to_place"].siruta, "moved_on": YESTERDAY.isoformat()},
-    ).content.decode()
+    page = (
+        client_of(world["receiving"])
+        .post(
+            reverse("moves:household_claim"),
+            {
+                "cnp": "1234567890123",
+                "to_locality": world["to_place"].siruta,
+                "moved_on": YESTERDAY.isoformat(),
+            },
+        )
+        .content.decode()
+    )
     assert 'role="alert"' in _field_errors(page, "id_cnp")
     assert not HouseholdTransfer.objects.exists()
 
 
 def test_registering_a_member_whose_cnp_is_elsewhere_offers_the_transfer(world):
     home = world["receiving_home"]
-    page = client_of(world["receiving"]).post(
-        reverse("registry:member_add", args=[home.id]),
-        {
-            "first_name": "Andrei",
-            "last_name": "Rusu",
-            "sex": Sex.MALE,
-            "birth_date": "2015-09-01",
-            "cnp": CHILD_CNP,
-            "relation": Relation.GRANDCHILD,
-        },
-    ).content.decode()
+    page = (
+        client_of(world["receiving"])
+        .post(
+            reverse("registry:member_add", args=[home.id]),
+            {
+                "first_name": "Andrei",
+                "last_name": "Rusu",
+                "sex": Sex.MALE,
+                "birth_date": "2015-09-01",
+                "cnp": CHILD_CNP,
+                "relation": Relation.GRANDCHILD,
+            },
+        )
+        .content.decode()
+    )
     assert f"{reverse('moves:person_claim', args=[home.id])}?cnp={CHILD_CNP}" in page
     assert f"{reverse('moves:household_claim')}?cnp={CHILD_CNP}&amp;locality={home.locality_id}" in page
 
@@ -379,7 +412,9 @@ def test_a_child_moves_at_once_to_a_household_of_the_same_team(world):
     url = reverse("moves:person_move", args=[world["household"].id, world["child"].id])
     page = client.get(url, {"q": "Bisericii"}).content.decode()
     assert f'value="{other.id}"' in page
-    page = client.post(url, {"relation": Relation.GRANDCHILD, "moved_on": YESTERDAY.isoformat()}).content.decode()
+    page = client.post(
+        url, {"relation": Relation.GRANDCHILD, "moved_on": YESTERDAY.isoformat()}
+    ).content.decode()
     assert 'role="alert"' in page.split("<legend>")[1].split("</fieldset>")[0]
     response = client.post(
         url, {"to_household": other.id, "relation": Relation.GRANDCHILD, "moved_on": YESTERDAY.isoformat()}
@@ -403,7 +438,10 @@ def test_a_child_claimed_by_the_grandparents_team_is_named_to_them_only_once_acc
     assert "Andrei Rusu" in client_of(world["sending"]).get(detail).content.decode()
     assert client_of(world["third"]).get(detail).status_code == 404
     coordinator = client_of(world["coordinator"])
-    assert reverse("moves:person_transfer_accept", args=[transfer.id]) in coordinator.get(detail).content.decode()
+    assert (
+        reverse("moves:person_transfer_accept", args=[transfer.id])
+        in coordinator.get(detail).content.decode()
+    )
     assert coordinator.post(reverse("moves:person_transfer_accept", args=[transfer.id])).status_code == 302
     assert "Andrei Rusu" in client.get(detail).content.decode()
     assert Membership.objects.get(person=world["child"], end_date__isnull=True).household == home
@@ -412,7 +450,11 @@ def test_a_child_claimed_by_the_grandparents_team_is_named_to_them_only_once_acc
 def test_a_person_claim_refused_without_reason_names_the_field(world):
     home = world["receiving_home"]
     transfer = services.person_transfer_claim(
-        actor=world["receiving"], cnp=CHILD_CNP, to_household=home, relation=Relation.GRANDCHILD, moved_on=YESTERDAY
+        actor=world["receiving"],
+        cnp=CHILD_CNP,
+        to_household=home,
+        relation=Relation.GRANDCHILD,
+        moved_on=YESTERDAY,
     )
     url = reverse("moves:person_transfer_refuse", args=[transfer.id])
     page = client_of(world["coordinator"]).post(url, {"refuse-note": " "}).content.decode()
@@ -437,7 +479,9 @@ def test_a_moved_census_visit_offers_the_transfer(world):
         {"outcome": "moved_or_not_found", "visited_on": timezone.localdate().isoformat(), "note": ""},
         headers={"HX-Request": "true"},
     )
-    assert reverse("moves:household_transfer_request", args=[world["household"].id]) in response.content.decode()
+    assert (
+        reverse("moves:household_transfer_request", args=[world["household"].id]) in response.content.decode()
+    )
 
 
 def test_late_decisions_show_in_the_coordinators_day(world):
@@ -465,3 +509,18 @@ def test_the_transfer_list_has_a_fixed_number_of_queries(world, django_assert_ma
     client = client_of(world["coordinator"])
     with django_assert_max_num_queries(16):
         assert client.get(reverse("moves:transfer_list")).status_code == 200
+
+
+def test_the_old_census_list_no_longer_links_a_family_that_moved_away(world):
+    entry = CensusEntryFactory.create(
+        campaign=CensusCampaignFactory.create(locality=world["from_place"], starts_on=YESTERDAY),
+        household=world["household"],
+    )
+    services.household_transfer_accept(actor=world["coordinator"], transfer=_request(world))
+    page = client_of(world["sending"]).get(
+        reverse("census:campaign_detail", args=[entry.campaign.locality_id, entry.campaign.wave])
+    )
+    html = page.content.decode()
+    assert reverse("registry:household_detail", args=[world["household"].id]) not in html
+    assert "Str. Gării" not in html
+    assert "Gospodăria s-a mutat în altă localitate." in html
