@@ -32,6 +32,7 @@ urlpatterns = [
     path("evaluari/", include("mps.assessment.urls")),
     path("cazuri/", include("mps.cases.urls")),
     path("planificare/", include("mps.planning.urls")),
+    path("transferuri/", include("mps.moves.urls")),
     path("api/v1/", include("mps.sync.api_urls")),
     path("teren/", include("mps.sync.urls")),
     path("monitorizare/", include("mps.monitoring.urls")),

@@ -126,6 +126,8 @@ def _row_context(user: User, campaign: CensusCampaign) -> dict[str, object]:
         "can_record": may_edit_in(user, campaign.locality_id) and campaign.status != CampaignStatus.CLOSED,
         "outcomes": VisitOutcome.choices,
         "today": timezone.localdate(),
+        # A household transferred away since the list was made is no longer the team's to open.
+        "campaign_locality": campaign.locality_id,
     }
 
 

@@ -55,6 +55,7 @@ from mps.demo.fieldwork import (
 from mps.demo.households import generate_households
 from mps.geography.models import Locality, Village
 from mps.geography.services import load_demo_geography
+from mps.moves import services as move_services
 from mps.registry.models import Household, Membership, Person, Relation, Sex
 
 DEMO_COUNTY = "BC"
@@ -303,6 +304,46 @@ def record_load(context: DemoContext) -> None:
         )
 
 
+# Step: transfers -------------------------------------------------------------------------------------------
+
+
+def move_families(context: DemoContext) -> None:
+    """Move two families of the first locality to the second: one transfer accepted, one waiting a decision.
+
+    Through the transfers' services, as teams do it, so that the transfer pages have a family on each side. The
+    addresses and reasons are what a Romanian team would type: data, not the interface's words.
+    """
+    if len(context.localities) < 2:
+        return
+    sending, receiving = context.localities[0], context.localities[1]
+    with_case = list(Household.objects.filter(locality=sending, case__isnull=False).order_by("id")[:2])
+    requester = context.teams[sending.siruta].social_worker
+    coordinator = User.objects.filter(
+        role=Role.LOCAL_COORDINATOR, is_active=True, localities=receiving
+    ).first()
+    if len(with_case) < 2 or coordinator is None:
+        return
+    moved_on = context.reference_date - dt.timedelta(days=20)
+    accepted, waiting = with_case
+    transfer = move_services.household_transfer_request(
+        actor=requester,
+        household=accepted,
+        to_locality=receiving,
+        moved_on=moved_on,
+        to_address="Str. Gării nr. 12",
+        reason="S-au mutat la bunici.",
+    )
+    move_services.household_transfer_accept(actor=coordinator, transfer=transfer)
+    move_services.household_transfer_request(
+        actor=requester,
+        household=waiting,
+        to_locality=receiving,
+        moved_on=moved_on,
+        to_address="Str. Morii nr. 3",
+        reason="Și-au găsit de lucru în oraș.",
+    )
+
+
 # The teams, households and people only: what `build_demo --registry-only` builds.
 REGISTRY_PLAN = DemoPlan(
     steps=(
@@ -330,5 +371,6 @@ DEFAULT_PLAN = DemoPlan(
         DemoStep("census_t3", census_t3),
         DemoStep("births", register_births),
         DemoStep("cases", open_cases),
+        DemoStep("transfers", move_families),
     )
 )

@@ -87,6 +87,33 @@ def pending_counts(user: User) -> dict[str, int]:
     }
 
 
+def pending_incoming_count(user: User) -> int:
+    """Return how many pending transfers wait for this coordinator's decision (0 for everyone else)."""
+    if user.role != Role.LOCAL_COORDINATOR:
+        return 0
+    localities = case_localities(user).values("siruta")
+    return (
+        HouseholdTransfer.objects.filter(status=TransferStatus.PENDING, to_locality__in=localities).count()
+        + PersonTransfer.objects.filter(status=TransferStatus.PENDING, to_locality__in=localities).count()
+    )
+
+
+def readable_locality_ids(user: User) -> set[int]:
+    """Return the SIRUTA codes of the localities whose records the user may read."""
+    return set(case_localities(user).values_list("siruta", flat=True))
+
+
+def person_named_for(user: User, transfer: PersonTransfer, readable: set[int] | None = None) -> bool:
+    """Tell whether the viewer may be told who moves: the sending side always, the receiving one once accepted.
+
+    A receiving team that asked by CNP learns nothing of the person before the decision, as for a family.
+    """
+    readable = readable_locality_ids(user) if readable is None else readable
+    if transfer.from_locality_id in readable:
+        return True
+    return transfer.status == TransferStatus.ACCEPTED and transfer.to_locality_id in readable
+
+
 @dataclass(frozen=True)
 class FamilySummary:
     """What the viewer may be told about the family of a transfer; empty fields are withheld."""

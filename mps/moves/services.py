@@ -426,16 +426,22 @@ def _refuse(actor: User, transfer: HouseholdTransfer | PersonTransfer, note: str
     return transfer
 
 
+def may_withdraw(user: User, transfer: HouseholdTransfer | PersonTransfer) -> bool:
+    """Tell whether the user asked for the transfer or works in the locality that asked for it."""
+    if isinstance(transfer, HouseholdTransfer):
+        receiving_asked = transfer.requested_side == RequestSide.RECEIVING
+    else:
+        # A person transfer keeps no side: a claim by CNP came from a requester who cannot edit the sending side.
+        receiving_asked = not may_edit_in(transfer.requested_by, transfer.from_locality_id)
+    requesting_locality = transfer.to_locality_id if receiving_asked else transfer.from_locality_id
+    return transfer.requested_by_id == user.id or may_edit_in(user, requesting_locality)
+
+
 def transfer_withdraw(
     *, actor: User, transfer: HouseholdTransfer | PersonTransfer
 ) -> HouseholdTransfer | PersonTransfer:
     """Withdraw a pending request, as someone of the team that made it."""
-    requesting_locality = (
-        transfer.to_locality_id
-        if isinstance(transfer, HouseholdTransfer) and transfer.requested_side == RequestSide.RECEIVING
-        else transfer.from_locality_id
-    )
-    if transfer.requested_by_id != actor.id and not may_edit_in(actor, requesting_locality):
+    if not may_withdraw(actor, transfer):
         raise DomainValidationError(transfer=_("Only the team that asked for the transfer may withdraw it."))
     if not transfer.is_pending:
         raise DomainValidationError(transfer=_("This transfer has already been decided."))

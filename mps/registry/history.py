@@ -23,6 +23,7 @@ from django.db import models
 from django.utils import formats
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from mps.accounts.models import User
 from mps.audit.models import AuditEvent
@@ -31,6 +32,8 @@ from mps.registry.models import Household, Membership, Person
 EMPTY = "—"
 # The fields an erasure anonymises, whose old values the trail still holds.
 ERASED_FIELDS = frozenset({"first_name", "last_name", "cnp", "birth_date", "death_date"})
+# The change key with which an accepted transfer marks the household and person rows it moved.
+TRANSFER_KEY = "transfer"
 _MODELS: dict[str, type[models.Model]] = {"household": Household, "person": Person, "membership": Membership}
 
 
@@ -84,6 +87,14 @@ def readable_changes(events: Sequence[AuditEvent]) -> dict[int, list[ReadableCha
         lines = []
         for name, (before, after) in _pairs(event):
             field = _field(model, name)
+            if field is None and name == TRANSFER_KEY:
+                # The transfers' services name the accepted transfer by id: the page says a transfer did it.
+                lines.append(
+                    ReadableChange(
+                        _("Transfer between localities"), EMPTY, pgettext("transfer status", "accepted")
+                    )
+                )
+                continue
             label = (
                 capfirst(str(field.verbose_name)) if field is not None else capfirst(name.replace("_", " "))
             )

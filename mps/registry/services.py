@@ -8,6 +8,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from mps.access.policy import case_localities, may_edit_in
 from mps.accounts.models import User
@@ -162,6 +163,13 @@ def household_update(*, actor: User, household: Household, **changes: Any) -> Ho
     return household
 
 
+# The answer for a CNP held outside the user's localities; the member pages recognise it to offer the transfer.
+CNP_ELSEWHERE = gettext_lazy(
+    "This CNP is already registered for a person outside your localities; their record cannot be shown "
+    "here. If the person now lives here, ask your coordinator to request their transfer."
+)
+
+
 def _cnp_taken(actor: User, holder: Person, locality_id: int) -> str:
     """Say that a CNP is taken without disclosing, outside the user's scope, where or by whom.
 
@@ -187,10 +195,7 @@ def _cnp_taken(actor: User, holder: Person, locality_id: int) -> str:
         locality_id=locality_id,
         changes={"outcome": [None, "registered_elsewhere"]},
     )
-    return _(
-        "This CNP is already registered for a person outside your localities; their record cannot be shown "
-        "here. If the person now lives here, ask your coordinator to request their transfer."
-    )
+    return str(CNP_ELSEWHERE)
 
 
 def _person_problems(

@@ -26,6 +26,13 @@ from mps.registry.forms import (
 PAGE_SIZE = 25
 
 
+def _cnp_elsewhere(form: MemberForm) -> str:
+    """The CNP typed when it belongs to someone outside the user's localities (the page offers a transfer)."""
+    if str(services.CNP_ELSEWHERE) in list(form.errors.get("cnp", [])):
+        return str(form.cleaned_data.get("cnp") or form.data.get("cnp", ""))
+    return ""
+
+
 def _user(request: HttpRequest) -> User:
     user = request.user
     assert isinstance(user, User)
@@ -127,9 +134,8 @@ def member_add_view(request: HttpRequest, ref: str) -> HttpResponse:
         else:
             messages.success(request, _("The member was added."))
             return redirect("registry:household_detail", ref=household.id)
-    return render(
-        request, "registry/member_form.html", {"form": form, "household": household, "person": None}
-    )
+    context = {"form": form, "household": household, "person": None, "cnp_elsewhere": _cnp_elsewhere(form)}
+    return render(request, "registry/member_form.html", context)
 
 
 @require_http_methods(["GET", "POST"])
@@ -155,9 +161,8 @@ def member_edit(request: HttpRequest, ref: str, person_ref: str) -> HttpResponse
         else:
             messages.success(request, _("The member was saved."))
             return redirect("registry:household_detail", ref=household.id)
-    return render(
-        request, "registry/member_form.html", {"form": form, "household": household, "person": person}
-    )
+    context = {"form": form, "household": household, "person": person, "cnp_elsewhere": _cnp_elsewhere(form)}
+    return render(request, "registry/member_form.html", context)
 
 
 @require_http_methods(["GET", "POST"])

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from mps.access.policy import can_edit_cases, can_read_cases
 from mps.accounts.models import User
 from mps.audit.policy import can_read_audit_trail
+from mps.moves.selectors import pending_incoming_count
 from mps.privacy.policy import can_handle_subject_requests
 
 
@@ -18,6 +19,8 @@ class MenuItem:
     label: str | Promise
     url: str
     active: bool
+    # How many things wait for this user there (shown as a badge); None for no badge.
+    badge: int | None = None
 
 
 # (url name, label, who sees it). Entries whose URL is not installed are skipped, so an app can be added
@@ -27,6 +30,7 @@ _ENTRIES = [
     ("cases:my_day", _("My day"), can_edit_cases),
     ("cases:case_list", _("Cases"), can_read_cases),
     ("census:campaign_list", _("Social census"), can_read_cases),
+    ("moves:transfer_list", _("Transfers"), can_read_cases),
     ("registry:duplicates", _("Possible duplicates"), can_edit_cases),
     ("sync:field_app", _("Field app"), can_edit_cases),
     ("sync:conflict_list", _("Conflicts to review"), can_edit_cases),
@@ -36,6 +40,10 @@ _ENTRIES = [
     ("audit:person_trail", _("Audit trail"), can_read_audit_trail),
     ("privacy:request_list", _("Data-subject requests"), can_handle_subject_requests),
 ]
+
+
+# Badges: what waits for the user's decision (the coordinator's incoming transfers; nothing for the others).
+_BADGES = {"moves:transfer_list": pending_incoming_count}
 
 
 def main_menu(request: HttpRequest) -> dict[str, object]:
@@ -48,14 +56,18 @@ def main_menu(request: HttpRequest) -> dict[str, object]:
         if not allowed(user):
             continue
         try:
-            entries.append((label, reverse(name)))
+            entries.append((label, reverse(name), name))
         except NoReverseMatch:
             continue
     # "My day" lives under the cases' URL: the entry with the longest matching URL is the one page shown.
-    matching = [url for _label, url in entries if request.path.startswith(url)]
+    matching = [url for _label, url, _name in entries if request.path.startswith(url)]
     current = max(matching, key=len, default=None)
+    items = []
+    for label, url, name in entries:
+        badge = _BADGES[name](user) if name in _BADGES else None
+        items.append(MenuItem(label=label, url=url, active=url == current, badge=badge or None))
     return {
-        "main_menu": [MenuItem(label=label, url=url, active=url == current) for label, url in entries],
+        "main_menu": items,
         # Pages of named households say so to the roles that see aggregates only, not show an empty table.
         "sees_names": can_read_cases(user),
     }

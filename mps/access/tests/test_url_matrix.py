@@ -2,8 +2,8 @@
 
 The URLs come from the URL configuration, not from a list kept by hand: a page added tomorrow is probed too.
 Each record parameter is filled with the ids of a whole foreign world (household, people, assessment, case,
-referral, plan action, agreement, task, activity, census entry, data-subject request), so the one of the right kind is always among
-them; the answer must never be a page (2xx) or a change, by GET or by POST.
+referral, plan action, agreement, task, activity, census entry, data-subject request, household and person
+transfers), so the one of the right kind is always among them; the answer must never be a page (2xx) or a change, by GET or by POST.
 """
 
 import itertools
@@ -26,8 +26,11 @@ from mps.cases.tests.factories import GroupActivityFactory, TaskFactory, builder
 from mps.census.tests.factories import CensusCampaignFactory, CensusEntryFactory
 from mps.geography.models import County
 from mps.geography.tests.factories import LocalityFactory
+from mps.moves import services as move_services
+from mps.moves.models import PersonTransfer
 from mps.privacy.models import RequestKind
 from mps.privacy.services import subject_request_record
+from mps.registry.tests.factories import HouseholdFactory
 from mps.security.tests.factories import PasskeyFactory
 
 pytestmark = pytest.mark.django_db
@@ -87,6 +90,22 @@ def foreign_world():
         received_on=timezone.localdate(),
         requester="Ion Popescu",
     )
+    # Transfers between two foreign localities: one of the family, one of a person.
+    elsewhere = LocalityFactory.create(name="Departe", county=locality.county)
+    household_transfer = move_services.household_transfer_request(
+        actor=worker, household=household, to_locality=elsewhere, moved_on=timezone.localdate()
+    )
+    neighbours = HouseholdFactory.create(locality=elsewhere)
+    person_transfer = PersonTransfer.objects.create(
+        person_id=household.memberships.values_list("person_id", flat=True)[0],
+        from_household=household,
+        to_household=neighbours,
+        from_locality=locality,
+        to_locality=elsewhere,
+        relation="other_relative",
+        moved_on=timezone.localdate(),
+        requested_by=worker,
+    )
     uuids = [
         household.id,
         *household.memberships.values_list("person_id", flat=True),
@@ -95,6 +114,8 @@ def foreign_world():
         *Referral.objects.filter(case=case).values_list("id", flat=True)[:1],
         GroupActivityFactory.create(locality=locality, facilitator=worker).id,
         entry.id,
+        household_transfer.id,
+        person_transfer.id,
     ]
     ints = {
         "siruta": [locality.siruta],
@@ -104,7 +125,15 @@ def foreign_world():
         "request_id": [subject_request.id],
         "passkey_id": [PasskeyFactory.create(user=worker).id],
     }
-    return {"locality": locality, "uuids": uuids, "ints": ints, "team": team, "case": case}
+    return {
+        "locality": locality,
+        "uuids": uuids,
+        "ints": ints,
+        "team": team,
+        "case": case,
+        "household_transfer": household_transfer,
+        "person_transfer": person_transfer,
+    }
 
 
 def _values(name: str, converter: object, world: dict) -> list[str]:
@@ -138,6 +167,7 @@ def test_the_matrix_covers_every_record_page():
     assert len(routes) >= 30
     assert "cazuri/<uuid:ref>/" in routes
     assert "gospodarii/<uuid:ref>/membri/<uuid:person_ref>/editeaza/" in routes
+    assert "transferuri/gospodarie/<uuid:ref>/accepta/" in routes
 
 
 def test_the_foreign_ids_are_real_pages_for_their_own_team(foreign_world):
@@ -149,6 +179,8 @@ def test_the_foreign_ids_are_real_pages_for_their_own_team(foreign_world):
         f"/cazuri/{case.household_id}/",
         f"/gospodarii/{case.household_id}/",
         f"/evaluari/{case.last_assessment_id}/",
+        f"/transferuri/gospodarie/{foreign_world['household_transfer'].id}/",
+        f"/transferuri/persoana/{foreign_world['person_transfer'].id}/",
     ):
         assert client.get(url).status_code == 200, url
 
