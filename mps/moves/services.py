@@ -46,7 +46,7 @@ from mps.cases.models import (
     Referral,
     Task,
 )
-from mps.census.services import entries_follow_household_move
+from mps.census.household_moves import entries_follow_household_move
 from mps.core.cnp import cnp_problems
 from mps.core.errors import DomainValidationError
 from mps.core.limits import ADDRESS_MAX, NOTE_MAX, too_long
