@@ -221,6 +221,19 @@ def plan(
 
     latest = state.latest.get(line.household_ref)
     is_latest = latest is None or line.assessed_on >= latest[1]
+    # A household changes locality only by a transfer (mps.moves), which the receiving coordinator accepts and
+    # which carries its case along; a visit of the latest date must not move it behind that decision's back.
+    # An earlier wave imported late keeps the locality it was made in and moves nothing.
+    if household is not None and is_latest and line.locality_id != household.locality_id:
+        problems.append(
+            Problem(
+                "household.locality",
+                _(
+                    "This household is registered in another locality; a household moves to another locality "
+                    "only by a transfer that the receiving coordinator accepts."
+                ),
+            )
+        )
 
     # People: resolve each member ref; a person some earlier line of this batch changes makes this line wait.
     people: list[Person | None] = [state.people.get(member.ref) for member in line.members]
@@ -235,6 +248,16 @@ def plan(
     for index, member in enumerate(line.members):
         person = people[index]
         writes_person = person is None or is_latest
+        if writes_person and person is not None and (person.restricted or person.erased_on is not None):
+            problems.append(
+                Problem(
+                    f"members[{index}].ref",
+                    _(
+                        "The processing of this person's data is restricted or their record was anonymised after "
+                        "a data-subject request (GDPR): a visit cannot change it."
+                    ),
+                )
+            )
         holder = state.cnp_holders.get(member.cnp) if member.cnp else None
         if writes_person and holder is not None and holder != (person.id if person else member.ref):
             if holder in batch.people:

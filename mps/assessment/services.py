@@ -6,7 +6,10 @@ that no other active person in the registry holds. A `ref` already stored is a d
 An accepted assessment is stored with its typed answers, its findings, score and risk level, and it creates or
 updates the registry: the household by `household.ref`, each person by member `ref` (a ref that was merged as a
 duplicate resolves to the person it was merged into). Only the household's latest assessment by visit date
-changes the present: the household's address and place, people's names and links, new memberships (from the
+changes the present: the household's address and place within its locality (it changes locality only by a
+transfer, `mps.moves`, so a latest visit made in another locality is refused; an older one is recorded where it
+was made), people's names and links (never of a person whose processing is restricted or whose record was
+anonymised after a data-subject request: that visit is refused), new memberships (from the
 visit date) and the memberships of people absent from the visit, which end as moved out on that date and stay
 in the history. An older wave imported late adds its assessment and answers and creates the people nobody
 recorded yet (with the stay that wave shows, ended at the latest visit) but rewrites nothing. A village is

@@ -276,3 +276,40 @@ def test_a_merged_duplicates_ref_records_the_visit_under_the_person_kept(worker,
     created = AuditEvent.objects.get(object_type="person", object_id=REFS[SON], action="create")
     assert created.changes["mother"] == [None, str(kept.id)]
     assert Membership.objects.get(person=kept, end_date__isnull=True).household_id == assessment.household_id
+
+
+def test_a_visit_does_not_move_a_household_to_another_locality(worker, locality):
+    assessment_record(actor=None, document=assessment_with())
+    elsewhere = LocalityFactory.create()
+    before = _counts()
+
+    with pytest.raises(DomainValidationError) as error:
+        assessment_record(actor=None, document=_later_wave({"household.locality": str(elsewhere.siruta)}))
+
+    assert "transfer" in str(error.value.problems["household.locality"][0])
+    assert _counts() == before
+    assert Household.objects.get().locality_id == SIRUTA
+
+
+def test_an_older_wave_made_where_the_family_lived_before_is_recorded_there(worker, locality):
+    assessment_record(actor=None, document=_later_wave())
+    before_move = LocalityFactory.create()
+    older = assessment_with({"household.locality": str(before_move.siruta)})
+
+    result = assessment_record(actor=None, document=older)
+
+    assert result.assessment.locality_id == before_move.siruta
+    assert Household.objects.get().locality_id == SIRUTA
+
+
+def test_a_visit_cannot_change_a_person_whose_processing_is_restricted(worker, locality):
+    assessment_record(actor=worker, document=assessment_with())
+    Person.objects.filter(id=REFS[SON]).update(restricted=True)
+    before = _counts()
+
+    with pytest.raises(DomainValidationError) as error:
+        assessment_record(actor=worker, document=_later_wave())
+
+    assert list(error.value.problems) == [f"members[{SON}].ref"]
+    assert "GDPR" in str(error.value.problems[f"members[{SON}].ref"][0])
+    assert _counts() == before
