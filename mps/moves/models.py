@@ -29,7 +29,36 @@ class RequestSide(models.TextChoices):
     RECEIVING = "receiving", _("the team the family came to")
 
 
-class HouseholdTransfer(SyncedModel):
+class TransferRequest(SyncedModel):
+    """What every transfer has: who asked for it and why, and the decision taken on it by whom and when."""
+
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("requested by")
+    )
+    reason = models.TextField(_("reason"), blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=TransferStatus.choices, default=TransferStatus.PENDING
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("decided by"),
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decision_note = models.TextField(_("decision note"), blank=True)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status == TransferStatus.PENDING
+
+
+class HouseholdTransfer(TransferRequest):
     """A household's move to another locality, with everything that follows it once accepted."""
 
     household = models.ForeignKey(
@@ -47,25 +76,8 @@ class HouseholdTransfer(SyncedModel):
     to_address = models.CharField(_("new address"), max_length=300, blank=True)
     moved_on = models.DateField(_("moved on"))
     requested_side = models.CharField(_("requested by"), max_length=10, choices=RequestSide.choices)
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("requested by")
-    )
     # The CNP the receiving team typed to find the family: all they know of it until the transfer is accepted.
     claimed_cnp = models.CharField(_("CNP given by the family"), max_length=13, blank=True)
-    reason = models.TextField(_("reason"), blank=True)
-    status = models.CharField(
-        _("status"), max_length=10, choices=TransferStatus.choices, default=TransferStatus.PENDING
-    )
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("decided by"),
-    )
-    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
-    decision_note = models.TextField(_("decision note"), blank=True)
     new_case_manager = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -97,12 +109,8 @@ class HouseholdTransfer(SyncedModel):
     def __str__(self) -> str:
         return f"{self.household_id}: {self.from_locality_id} → {self.to_locality_id}"
 
-    @property
-    def is_pending(self) -> bool:
-        return self.status == TransferStatus.PENDING
 
-
-class PersonTransfer(SyncedModel):
+class PersonTransfer(TransferRequest):
     """A person's move to another household: the membership ends in one and starts in the other."""
 
     person = models.ForeignKey(
@@ -123,23 +131,6 @@ class PersonTransfer(SyncedModel):
     )
     relation = models.CharField(_("relation to the new head"), max_length=16, choices=Relation.choices)
     moved_on = models.DateField(_("moved on"))
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("requested by")
-    )
-    reason = models.TextField(_("reason"), blank=True)
-    status = models.CharField(
-        _("status"), max_length=10, choices=TransferStatus.choices, default=TransferStatus.PENDING
-    )
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("decided by"),
-    )
-    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
-    decision_note = models.TextField(_("decision note"), blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -161,7 +152,3 @@ class PersonTransfer(SyncedModel):
 
     def __str__(self) -> str:
         return f"{self.person_id}: {self.from_household_id} → {self.to_household_id}"
-
-    @property
-    def is_pending(self) -> bool:
-        return self.status == TransferStatus.PENDING

@@ -257,6 +257,17 @@ def _audit_transfer(
     )
 
 
+def _record_decision(
+    actor: User, transfer: HouseholdTransfer | PersonTransfer, status: str, at: dt.datetime | None = None
+) -> None:
+    """Save the decision on the transfer, who took it and when, and audit it on both sides."""
+    transfer.status = status
+    transfer.decided_by, transfer.decided_at = actor, at or timezone.now()
+    transfer.version += 1
+    transfer.save()
+    _audit_transfer(actor, transfer, AuditAction.UPDATE, {"status": [TransferStatus.PENDING, status]})
+
+
 def _pending_for_decision(actor: User, transfer: HouseholdTransfer | PersonTransfer) -> None:
     if not is_coordinator_of(actor, transfer.to_locality_id):
         raise DomainValidationError(
@@ -336,17 +347,9 @@ def household_transfer_accept(
             from_locality=transfer.from_locality,
             to_locality=transfer.to_locality,
         )
-        locked.status = TransferStatus.ACCEPTED
-        locked.decided_by, locked.decided_at, locked.decision_note = actor, now, note
+        locked.decision_note = note
         locked.new_case_manager, locked.to_address, locked.to_village = manager, address, village
-        locked.version += 1
-        locked.save()
-        _audit_transfer(
-            actor,
-            locked,
-            AuditAction.UPDATE,
-            {"status": [TransferStatus.PENDING, TransferStatus.ACCEPTED]},
-        )
+        _record_decision(actor, locked, TransferStatus.ACCEPTED, at=now)
     return locked
 
 
@@ -416,13 +419,8 @@ def _refuse(actor: User, transfer: HouseholdTransfer | PersonTransfer, note: str
     if problems:
         raise DomainValidationError(problems)
     with transaction.atomic():
-        transfer.status = TransferStatus.REFUSED
-        transfer.decided_by, transfer.decided_at, transfer.decision_note = actor, timezone.now(), note
-        transfer.version += 1
-        transfer.save()
-        _audit_transfer(
-            actor, transfer, AuditAction.UPDATE, {"status": [TransferStatus.PENDING, TransferStatus.REFUSED]}
-        )
+        transfer.decision_note = note
+        _record_decision(actor, transfer, TransferStatus.REFUSED)
     return transfer
 
 
@@ -446,16 +444,7 @@ def transfer_withdraw(
     if not transfer.is_pending:
         raise DomainValidationError(transfer=_("This transfer has already been decided."))
     with transaction.atomic():
-        transfer.status = TransferStatus.CANCELLED
-        transfer.decided_by, transfer.decided_at = actor, timezone.now()
-        transfer.version += 1
-        transfer.save()
-        _audit_transfer(
-            actor,
-            transfer,
-            AuditAction.UPDATE,
-            {"status": [TransferStatus.PENDING, TransferStatus.CANCELLED]},
-        )
+        _record_decision(actor, transfer, TransferStatus.CANCELLED)
     return transfer
 
 
@@ -618,13 +607,7 @@ def _person_move(actor: User, transfer: PersonTransfer, membership: Membership) 
         },
     )
     _person_case_follow(actor, transfer)
-    transfer.status = TransferStatus.ACCEPTED
-    transfer.decided_by, transfer.decided_at = actor, timezone.now()
-    transfer.version += 1
-    transfer.save()
-    _audit_transfer(
-        actor, transfer, AuditAction.UPDATE, {"status": [TransferStatus.PENDING, TransferStatus.ACCEPTED]}
-    )
+    _record_decision(actor, transfer, TransferStatus.ACCEPTED)
 
 
 def _person_case_follow(actor: User, transfer: PersonTransfer) -> None:

@@ -6,9 +6,11 @@ record of the transfer without a way into the household.
 """
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from django import forms as django_forms
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
@@ -149,6 +151,67 @@ def transfer_list(request: HttpRequest) -> HttpResponse:
     return render(request, "moves/transfer_list.html", context)
 
 
+# Both kinds of transfer -----------------------------------------------------------------------------------
+
+
+def _detail_page(transfer: HouseholdTransfer | PersonTransfer) -> str:
+    if isinstance(transfer, HouseholdTransfer):
+        return "moves:household_transfer_detail"
+    return "moves:person_transfer_detail"
+
+
+def _decision_context(user: User, transfer: HouseholdTransfer | PersonTransfer) -> dict[str, Any]:
+    """What a transfer's page offers the viewer: the decision, the withdrawal, and whether it is late."""
+    return {
+        "may_decide": transfer.is_pending and services.is_coordinator_of(user, transfer.to_locality_id),
+        "may_withdraw": transfer.is_pending
+        and can_edit_cases(user)
+        and services.may_withdraw(user, transfer),
+        "overdue": transfer.is_pending and transfer.created_at < selectors.overdue_before(),
+        "decision_days": services.decision_days(),
+    }
+
+
+def _require_coordinator(user: User, transfer: HouseholdTransfer | PersonTransfer) -> None:
+    """Only the receiving locality's coordinator decides; to anyone else the decision does not exist."""
+    if not services.is_coordinator_of(user, transfer.to_locality_id):
+        raise Http404
+
+
+def _decide(
+    request: HttpRequest,
+    transfer: HouseholdTransfer | PersonTransfer,
+    form: django_forms.Form,
+    decide: Callable[[dict[str, Any]], object],
+    done: str,
+) -> HttpResponse | None:
+    """Take the decision with the form's values: the redirect to the transfer, or None to show the form again."""
+    if not form.is_valid():
+        return None
+    try:
+        decide(form.cleaned_data)
+    except DomainValidationError as error:
+        add_problems_to_form(form, error)
+        return None
+    messages.success(request, done)
+    return redirect(_detail_page(transfer), ref=transfer.id)
+
+
+def _withdraw(request: HttpRequest, user: User, transfer: HouseholdTransfer | PersonTransfer) -> HttpResponse:
+    """Withdraw a pending request, as the team that made it, and go back to the transfer."""
+    if not can_edit_cases(user) or not services.may_withdraw(user, transfer):
+        raise Http404
+    try:
+        services.transfer_withdraw(actor=user, transfer=transfer)
+    except DomainValidationError as error:
+        for problems in error.problems.values():
+            for problem in problems:
+                messages.error(request, str(problem))
+    else:
+        messages.success(request, _("The request was withdrawn."))
+    return redirect(_detail_page(transfer), ref=transfer.id)
+
+
 # Household transfers --------------------------------------------------------------------------------------
 
 
@@ -278,19 +341,13 @@ def _household_transfer_page(
 ) -> HttpResponse:
     summary = selectors.family_summary(user, transfer)
     _audit_household_transfer_read(user, transfer, shown_family=bool(summary.head_name or summary.members))
-    may_decide = transfer.is_pending and services.is_coordinator_of(user, transfer.to_locality_id)
     accept, refuse = forms or _household_decision_forms(transfer)
     context = {
         "transfer": transfer,
         "summary": summary,
-        "may_decide": may_decide,
-        "may_withdraw": transfer.is_pending
-        and can_edit_cases(user)
-        and services.may_withdraw(user, transfer),
         "accept_form": accept,
         "refuse_form": refuse,
-        "overdue": transfer.is_pending and transfer.created_at < selectors.overdue_before(),
-        "decision_days": services.decision_days(),
+        **_decision_context(user, transfer),
     }
     return render(request, "moves/household_transfer_detail.html", context)
 
@@ -307,25 +364,23 @@ def household_transfer_accept(request: HttpRequest, ref: uuid.UUID) -> HttpRespo
     """Accept the family into the receiving locality, with the chosen case manager."""
     user = _reader(request)
     transfer = selectors.household_transfer_for(user, ref)
-    if not services.is_coordinator_of(user, transfer.to_locality_id):
-        raise Http404
+    _require_coordinator(user, transfer)
     accept, refuse = _household_decision_forms(transfer, request.POST, "accept")
-    if accept.is_valid():
-        try:
-            services.household_transfer_accept(
-                actor=user,
-                transfer=transfer,
-                case_manager=accept.cleaned_data["case_manager"],
-                address=accept.cleaned_data["address"],
-                village=accept.cleaned_data["village"],
-                note=accept.cleaned_data["note"],
-            )
-        except DomainValidationError as error:
-            add_problems_to_form(accept, error)
-        else:
-            messages.success(request, _("The transfer was accepted: the family and its case are now yours."))
-            return redirect("moves:household_transfer_detail", ref=transfer.id)
-    return _household_transfer_page(request, user, transfer, (accept, refuse))
+    taken = _decide(
+        request,
+        transfer,
+        accept,
+        lambda values: services.household_transfer_accept(
+            actor=user,
+            transfer=transfer,
+            case_manager=values["case_manager"],
+            address=values["address"],
+            village=values["village"],
+            note=values["note"],
+        ),
+        _("The transfer was accepted: the family and its case are now yours."),
+    )
+    return taken or _household_transfer_page(request, user, transfer, (accept, refuse))
 
 
 @require_POST
@@ -333,42 +388,23 @@ def household_transfer_refuse(request: HttpRequest, ref: uuid.UUID) -> HttpRespo
     """Refuse the transfer, saying why; the family stays with its team."""
     user = _reader(request)
     transfer = selectors.household_transfer_for(user, ref)
-    if not services.is_coordinator_of(user, transfer.to_locality_id):
-        raise Http404
+    _require_coordinator(user, transfer)
     accept, refuse = _household_decision_forms(transfer, request.POST, "refuse")
-    if refuse.is_valid():
-        try:
-            services.household_transfer_refuse(
-                actor=user, transfer=transfer, note=refuse.cleaned_data["note"]
-            )
-        except DomainValidationError as error:
-            add_problems_to_form(refuse, error)
-        else:
-            messages.success(request, _("The transfer was refused; the team that asked for it sees why."))
-            return redirect("moves:household_transfer_detail", ref=transfer.id)
-    return _household_transfer_page(request, user, transfer, (accept, refuse))
+    taken = _decide(
+        request,
+        transfer,
+        refuse,
+        lambda values: services.household_transfer_refuse(actor=user, transfer=transfer, note=values["note"]),
+        _("The transfer was refused; the team that asked for it sees why."),
+    )
+    return taken or _household_transfer_page(request, user, transfer, (accept, refuse))
 
 
 @require_POST
 def household_transfer_withdraw(request: HttpRequest, ref: uuid.UUID) -> HttpResponse:
     """Withdraw a pending request, as the team that made it."""
     user = _reader(request)
-    transfer = selectors.household_transfer_for(user, ref)
-    if not can_edit_cases(user) or not services.may_withdraw(user, transfer):
-        raise Http404
-    _withdraw(request, user, transfer)
-    return redirect("moves:household_transfer_detail", ref=transfer.id)
-
-
-def _withdraw(request: HttpRequest, user: User, transfer: HouseholdTransfer | PersonTransfer) -> None:
-    try:
-        services.transfer_withdraw(actor=user, transfer=transfer)
-    except DomainValidationError as error:
-        for problems in error.problems.values():
-            for problem in problems:
-                messages.error(request, str(problem))
-    else:
-        messages.success(request, _("The request was withdrawn."))
+    return _withdraw(request, user, selectors.household_transfer_for(user, ref))
 
 
 @require_GET
@@ -483,14 +519,9 @@ def _person_transfer_page(
         "named": named,
         "from_household_open": transfer.from_household.locality_id in readable,
         "to_household_open": transfer.to_household.locality_id in readable,
-        "may_decide": transfer.is_pending and services.is_coordinator_of(user, transfer.to_locality_id),
-        "may_withdraw": transfer.is_pending
-        and can_edit_cases(user)
-        and services.may_withdraw(user, transfer),
         "accept_form": accept,
         "refuse_form": refuse,
-        "overdue": transfer.is_pending and transfer.created_at < selectors.overdue_before(),
-        "decision_days": services.decision_days(),
+        **_decision_context(user, transfer),
     }
     return render(request, "moves/person_transfer_detail.html", context)
 
@@ -507,18 +538,16 @@ def person_transfer_accept(request: HttpRequest, ref: uuid.UUID) -> HttpResponse
     """Accept the person into the receiving household; their open case work follows them."""
     user = _reader(request)
     transfer = selectors.person_transfer_for(user, ref)
-    if not services.is_coordinator_of(user, transfer.to_locality_id):
-        raise Http404
+    _require_coordinator(user, transfer)
     accept, refuse = PersonAcceptForm(request.POST, prefix="accept"), RefuseForm(prefix="refuse")
-    if accept.is_valid():
-        try:
-            services.person_transfer_accept(actor=user, transfer=transfer, note=accept.cleaned_data["note"])
-        except DomainValidationError as error:
-            add_problems_to_form(accept, error)
-        else:
-            messages.success(request, _("The transfer was accepted: the person now lives in your household."))
-            return redirect("moves:person_transfer_detail", ref=transfer.id)
-    return _person_transfer_page(request, user, transfer, (accept, refuse))
+    taken = _decide(
+        request,
+        transfer,
+        accept,
+        lambda values: services.person_transfer_accept(actor=user, transfer=transfer, note=values["note"]),
+        _("The transfer was accepted: the person now lives in your household."),
+    )
+    return taken or _person_transfer_page(request, user, transfer, (accept, refuse))
 
 
 @require_POST
@@ -526,29 +555,23 @@ def person_transfer_refuse(request: HttpRequest, ref: uuid.UUID) -> HttpResponse
     """Refuse the person's transfer, saying why."""
     user = _reader(request)
     transfer = selectors.person_transfer_for(user, ref)
-    if not services.is_coordinator_of(user, transfer.to_locality_id):
-        raise Http404
+    _require_coordinator(user, transfer)
     accept, refuse = PersonAcceptForm(prefix="accept"), RefuseForm(request.POST, prefix="refuse")
-    if refuse.is_valid():
-        try:
-            services.person_transfer_refuse(actor=user, transfer=transfer, note=refuse.cleaned_data["note"])
-        except DomainValidationError as error:
-            add_problems_to_form(refuse, error)
-        else:
-            messages.success(request, _("The transfer was refused; the team that asked for it sees why."))
-            return redirect("moves:person_transfer_detail", ref=transfer.id)
-    return _person_transfer_page(request, user, transfer, (accept, refuse))
+    taken = _decide(
+        request,
+        transfer,
+        refuse,
+        lambda values: services.person_transfer_refuse(actor=user, transfer=transfer, note=values["note"]),
+        _("The transfer was refused; the team that asked for it sees why."),
+    )
+    return taken or _person_transfer_page(request, user, transfer, (accept, refuse))
 
 
 @require_POST
 def person_transfer_withdraw(request: HttpRequest, ref: uuid.UUID) -> HttpResponse:
     """Withdraw a pending request for a person, as the team that made it."""
     user = _reader(request)
-    transfer = selectors.person_transfer_for(user, ref)
-    if not can_edit_cases(user) or not services.may_withdraw(user, transfer):
-        raise Http404
-    _withdraw(request, user, transfer)
-    return redirect("moves:person_transfer_detail", ref=transfer.id)
+    return _withdraw(request, user, selectors.person_transfer_for(user, ref))
 
 
 # "Ziua mea" ---------------------------------------------------------------------------------------------

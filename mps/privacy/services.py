@@ -60,6 +60,31 @@ def _audit(
     )
 
 
+def _stated_reason(reason: str, missing: str) -> str:
+    """Return the reason, stripped, or raise naming the reason field: it is required and not overlong."""
+    reason = reason.strip()
+    problems = too_long({"reason": (reason, NOTE_MAX)})
+    if not reason:
+        problems["reason"] = [missing]
+    if problems:
+        raise DomainValidationError(problems)
+    return reason
+
+
+def _set_restricted(actor: User, person: Person, request: DataSubjectRequest, restricted: bool) -> None:
+    """Restrict, or lift the restriction of, every record of the person, and audit it on the person."""
+    Person.objects.filter(id__in=person_record_ids(person)).update(restricted=restricted)
+    person.refresh_from_db()
+    audit_record(
+        actor=actor,
+        action=AuditAction.RESTRICT if restricted else AuditAction.LIFT,
+        object_type="person",
+        object_id=person.id,
+        locality_id=person_locality_id(person),
+        changes={"restricted": [not restricted, restricted], "request": [None, request.id]},
+    )
+
+
 def add_months(day: dt.date, months: int) -> dt.date:
     """Return the same day `months` later, or the last day of that month if it is shorter."""
     month_index = day.month - 1 + months
@@ -194,12 +219,7 @@ def subject_request_extend(*, actor: User, request: DataSubjectRequest, reason: 
 def subject_request_refuse(*, actor: User, request: DataSubjectRequest, reason: str) -> DataSubjectRequest:
     """Refuse the request, with the reason the requester is told (art. 12(4))."""
     _require_handler(actor)
-    reason = reason.strip()
-    problems = too_long({"reason": (reason, NOTE_MAX)})
-    if not reason:
-        problems["reason"] = [_("Give the reason for the refusal; the requester is told it.")]
-    if problems:
-        raise DomainValidationError(problems)
+    reason = _stated_reason(reason, _("Give the reason for the refusal; the requester is told it."))
     with transaction.atomic():
         request = _locked(request)
         _require_open(request)
@@ -348,28 +368,16 @@ def person_restrict(*, actor: User, person: Person, request: DataSubjectRequest)
     with transaction.atomic():
         if person.restricted:
             return person
-        Person.objects.filter(id__in=person_record_ids(person)).update(restricted=True)
-        person.refresh_from_db()
-        audit_record(
-            actor=actor,
-            action=AuditAction.RESTRICT,
-            object_type="person",
-            object_id=person.id,
-            locality_id=person_locality_id(person),
-            changes={"restricted": [False, True], "request": [None, request.id]},
-        )
+        _set_restricted(actor, person, request, restricted=True)
     return person
 
 
 def person_restriction_lift(*, actor: User, request: DataSubjectRequest, reason: str) -> Person:
     """Lift the restriction of the person's processing, with the reason, recorded on the request and audited."""
     _require_handler(actor)
-    reason = reason.strip()
-    problems = too_long({"reason": (reason, NOTE_MAX)})
-    if not reason:
-        problems["reason"] = [_("Give the reason the restriction is lifted; the person is told before.")]
-    if problems:
-        raise DomainValidationError(problems)
+    reason = _stated_reason(
+        reason, _("Give the reason the restriction is lifted; the person is told before.")
+    )
     with transaction.atomic():
         request = _locked(request)
         person = request.person
@@ -377,20 +385,11 @@ def person_restriction_lift(*, actor: User, request: DataSubjectRequest, reason:
             raise DomainValidationError(
                 {"reason": [_("The processing of this person's data is not restricted.")]}
             )
-        Person.objects.filter(id__in=person_record_ids(person)).update(restricted=False)
-        person.refresh_from_db()
+        _set_restricted(actor, person, request, restricted=False)
         request.restriction_lifted_on = timezone.localdate()
         request.restriction_lift_reason = reason
         request.version += 1
         request.save()
-        audit_record(
-            actor=actor,
-            action=AuditAction.LIFT,
-            object_type="person",
-            object_id=person.id,
-            locality_id=person_locality_id(person),
-            changes={"restricted": [True, False], "request": [None, request.id]},
-        )
         _audit(
             actor,
             request,
