@@ -4,36 +4,24 @@ import json
 import re
 
 import pytest
-from django.test import Client, override_settings
+from django.test import Client
 from django.urls import reverse
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp_webauthn.models import WebAuthnCredential
 
-from mps.accounts.tests.factories import TEST_PASSWORD, worker_of
+from mps.accounts.tests.factories import worker_of
 from mps.audit.models import AuditEvent
 from mps.geography.tests.factories import LocalityFactory
 from mps.security.tests.authenticator import SoftwarePasskey
+from mps.security.tests.sessions import password_only_session
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("mfa_on")]
 
 
 @pytest.fixture
-def mfa_on():
-    with override_settings(MPS_REQUIRE_MFA=True):
-        yield
-
-
-@pytest.fixture
 def worker():
     return worker_of(LocalityFactory.create(), username="ioana.cheie")
-
-
-def _signed_in(user) -> Client:
-    client = Client()
-    response = client.post(reverse("login"), {"username": user.username, "password": TEST_PASSWORD})
-    assert response.status_code == 302
-    return client
 
 
 def _post_json(client: Client, url: str, body: dict | None = None):
@@ -54,7 +42,7 @@ def _verify(client: Client, passkey: SoftwarePasskey, next_url: str = ""):
 
 
 def test_registration_options_name_the_site_and_the_user(worker):
-    client = _signed_in(worker)
+    client = password_only_session(worker)
     response = _post_json(client, reverse("security:passkey_registration_begin"))
     assert response.status_code == 200
     options = response.json()
@@ -67,7 +55,7 @@ def test_registration_options_name_the_site_and_the_user(worker):
 
 
 def test_the_first_passkey_comes_with_recovery_codes_and_counts_as_the_second_factor(worker):
-    client = _signed_in(worker)
+    client = password_only_session(worker)
     passkey = SoftwarePasskey()
     answer = _register(client, passkey)
     assert answer["redirect_url"] == reverse("security:recovery_codes")
@@ -77,7 +65,7 @@ def test_the_first_passkey_comes_with_recovery_codes_and_counts_as_the_second_fa
     assert AuditEvent.objects.filter(object_type="second_factor", action="create", actor=worker).exists()
 
     # The next login asks for the second factor (verification, not set-up), and the passkey answers it.
-    client = _signed_in(worker)
+    client = password_only_session(worker)
     assert client.get("/")["Location"].startswith(reverse("security:verify"))
     page = client.get(reverse("security:verify")).content.decode()
     assert "Folosiți o cheie de acces (passkey)" in page
@@ -91,12 +79,12 @@ def test_the_first_passkey_comes_with_recovery_codes_and_counts_as_the_second_fa
 
 
 def test_a_second_passkey_needs_a_verified_session_and_makes_no_new_codes(worker):
-    client = _signed_in(worker)
+    client = password_only_session(worker)
     first = SoftwarePasskey()
     _register(client, first)
 
     # A stolen password is not enough to add the thief's own passkey, nor a new app or new codes.
-    thief = _signed_in(worker)
+    thief = password_only_session(worker)
     refused = _post_json(thief, reverse("security:passkey_registration_begin"))
     assert refused.status_code == 403
     assert "Confirmați mai întâi" in refused.json()["detail"]
@@ -109,9 +97,9 @@ def test_a_second_passkey_needs_a_verified_session_and_makes_no_new_codes(worker
 
 def test_a_worker_removes_her_own_passkey_and_no_one_else_s(worker):
     colleague = worker_of(LocalityFactory.create(), username="maria.cheie")
-    own_client = _signed_in(worker)
+    own_client = password_only_session(worker)
     _register(own_client, SoftwarePasskey())
-    colleague_client = _signed_in(colleague)
+    colleague_client = password_only_session(colleague)
     _register(colleague_client, SoftwarePasskey())
     own = WebAuthnCredential.objects.get(user=worker)
     theirs = WebAuthnCredential.objects.get(user=colleague)
@@ -131,11 +119,11 @@ def test_a_worker_removes_her_own_passkey_and_no_one_else_s(worker):
 
 def test_another_user_s_passkey_does_not_confirm_a_login(worker):
     colleague = worker_of(LocalityFactory.create(), username="maria.alta")
-    _register(_signed_in(worker), SoftwarePasskey())
+    _register(password_only_session(worker), SoftwarePasskey())
     stranger_key = SoftwarePasskey()
-    _register(_signed_in(colleague), stranger_key)
+    _register(password_only_session(colleague), stranger_key)
 
-    client = _signed_in(worker)
+    client = password_only_session(worker)
     response = _verify(client, stranger_key)
     assert response.status_code == 403
     assert client.get("/").status_code == 302
@@ -143,8 +131,8 @@ def test_another_user_s_passkey_does_not_confirm_a_login(worker):
 
 def test_five_failed_passkey_verifications_lock_the_second_factor(worker):
     passkey = SoftwarePasskey()
-    _register(_signed_in(worker), passkey)
-    client = _signed_in(worker)
+    _register(password_only_session(worker), passkey)
+    client = password_only_session(worker)
     for _ in range(4):
         response = _post_json(client, reverse("security:passkey_verification_complete"), {"id": "x"})
         assert response.status_code == 400
@@ -159,12 +147,12 @@ def test_five_failed_passkey_verifications_lock_the_second_factor(worker):
 
 
 def test_an_authenticator_app_user_adds_a_passkey_after_verifying(worker):
-    client = _signed_in(worker)
+    client = password_only_session(worker)
     client.get(reverse("security:setup"))
     device = TOTPDevice.objects.get(user=worker, confirmed=False)
     code = f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits):06d}"
     client.post(reverse("security:setup"), {"token": code})
     # Recovery codes came with the app; the passkey, not the first factor, makes none.
     assert _register(client, SoftwarePasskey())["redirect_url"] == reverse("security:passkeys")
-    verify_page = _signed_in(worker).get(reverse("security:verify")).content.decode()
+    verify_page = password_only_session(worker).get(reverse("security:verify")).content.decode()
     assert "Folosiți o cheie de acces (passkey)" in verify_page

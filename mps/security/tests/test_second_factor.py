@@ -8,29 +8,17 @@ from django.urls import reverse
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from mps.accounts.tests.factories import TEST_PASSWORD, national_monitor, worker_of
+from mps.accounts.tests.factories import national_monitor, worker_of
 from mps.audit.models import AuditEvent
 from mps.geography.tests.factories import LocalityFactory
+from mps.security.tests.sessions import password_only_session
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("mfa_on")]
 
 
 @pytest.fixture
-def mfa_on():
-    with override_settings(MPS_REQUIRE_MFA=True):
-        yield
-
-
-@pytest.fixture
 def worker():
     return worker_of(LocalityFactory.create(), username="ioana.mfa")
-
-
-def _signed_in(user) -> Client:
-    client = Client()
-    response = client.post(reverse("login"), {"username": user.username, "password": TEST_PASSWORD})
-    assert response.status_code == 302
-    return client
 
 
 def _code(device: TOTPDevice, drift: int = 0) -> str:
@@ -48,7 +36,7 @@ def _enrol(client: Client, user) -> list[str]:
 
 
 def test_a_password_only_session_is_sent_to_set_up_from_every_page(worker):
-    client = _signed_in(worker)
+    client = password_only_session(worker)
     for url in ("/", reverse("registry:household_list"), reverse("cases:my_day"), "/teren/"):
         response = client.get(url)
         assert response.status_code == 302, url
@@ -57,14 +45,14 @@ def test_a_password_only_session_is_sent_to_set_up_from_every_page(worker):
 
 
 def test_enrolment_then_verification_at_the_next_login(worker):
-    client = _signed_in(worker)
+    client = password_only_session(worker)
     codes = _enrol(client, worker)
     assert len(codes) == 10
     assert client.get(reverse("registry:household_list")).status_code == 200
     assert AuditEvent.objects.filter(object_type="second_factor", action="create", actor=worker).exists()
 
     # The next login asks for a code before anything else.
-    client = _signed_in(worker)
+    client = password_only_session(worker)
     response = client.get(reverse("registry:household_list"))
     assert response["Location"].startswith(reverse("security:verify"))
     wrong = client.post(reverse("security:verify"), {"token": "000000"})
@@ -82,18 +70,18 @@ def test_enrolment_then_verification_at_the_next_login(worker):
 
 
 def test_a_recovery_code_works_once(worker):
-    codes = _enrol(_signed_in(worker), worker)
-    client = _signed_in(worker)
+    codes = _enrol(password_only_session(worker), worker)
+    client = password_only_session(worker)
     assert client.post(reverse("security:verify"), {"token": codes[0]}).status_code == 302
     assert client.get("/").status_code == 200
-    again = _signed_in(worker)
+    again = password_only_session(worker)
     assert again.post(reverse("security:verify"), {"token": codes[0]}).status_code == 200
     assert again.get("/").status_code == 302
 
 
 def test_five_wrong_codes_lock_the_second_factor(worker):
-    _enrol(_signed_in(worker), worker)
-    client = _signed_in(worker)
+    _enrol(password_only_session(worker), worker)
+    client = password_only_session(worker)
     for _ in range(4):
         assert client.post(reverse("security:verify"), {"token": "000000"}).status_code == 200
     assert client.post(reverse("security:verify"), {"token": "000000"}).status_code == 429
@@ -102,10 +90,10 @@ def test_five_wrong_codes_lock_the_second_factor(worker):
 
 
 def test_a_national_monitor_sees_aggregates_without_a_second_factor():
-    client = _signed_in(national_monitor(username="monitor.mfa"))
+    client = password_only_session(national_monitor(username="monitor.mfa"))
     assert client.get("/").status_code == 200
 
 
 @override_settings(MPS_REQUIRE_MFA=False)
 def test_with_the_setting_off_the_password_is_enough(worker):
-    assert _signed_in(worker).get(reverse("registry:household_list")).status_code == 200
+    assert password_only_session(worker).get(reverse("registry:household_list")).status_code == 200
