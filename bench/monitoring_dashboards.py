@@ -310,12 +310,12 @@ def _generate(persons: int, localities: int) -> dict[str, Any]:
     _sql(
         """
         INSERT INTO registry_person (created_at, updated_at, version, id, first_name, last_name, sex, birth_date,
-                                     name_key, search_text)
+                                     name_key, search_text, restricted)
         SELECT now() - interval '1 day', now() - interval '1 day', 1, md5('p' || h || '-' || j)::uuid, 'Prenume', 'Familia' || h,
                CASE WHEN j %% 2 = 0 THEN 'M' ELSE 'F' END,
                DATE '2024-06-01' - ((CASE WHEN j < 2 THEN 25 + (h * 13 + j) %% 40
                                          ELSE (h * 17 + j * 5) %% 18 END) * 365 + h %% 300)::int,
-               '', ''
+               '', '', false
         FROM generate_series(1::bigint, %s) h, generate_series(0, (h * 7) %% 5) j
         """,
         [households],
