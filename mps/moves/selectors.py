@@ -125,14 +125,16 @@ class FamilySummary:
     has_case: bool | None = None
 
 
-def family_summary(user: User, transfer: HouseholdTransfer) -> FamilySummary:
+def family_summary(
+    user: User, transfer: HouseholdTransfer, readable: set[int] | None = None
+) -> FamilySummary:
     """Tell the family to the sending team and, once accepted, to the receiving one.
 
     Before the decision the receiving side learns the head's name and the family's size only when the sending
     team made the request (it chose to hand the family over); a claim by CNP tells it nothing.
     """
     household = transfer.household
-    readable = set(case_localities(user).values_list("siruta", flat=True))
+    readable = readable_locality_ids(user) if readable is None else readable
     may_open = household.locality_id in readable
     receiving_told = transfer.requested_side == RequestSide.SENDING and transfer.to_locality_id in readable
     if not may_open and not receiving_told:

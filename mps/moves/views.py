@@ -325,8 +325,9 @@ def _household_decision_forms(
     return accept, refuse
 
 
-def _audit_household_transfer_read(user: User, transfer: HouseholdTransfer, shown_family: bool) -> None:
-    readable = selectors.readable_locality_ids(user)
+def _audit_household_transfer_read(
+    user: User, transfer: HouseholdTransfer, readable: set[int], shown_family: bool
+) -> None:
     side = transfer.to_locality_id if transfer.to_locality_id in readable else transfer.from_locality_id
     audit_reads(actor=user, object_type="householdtransfer", object_ids=[transfer.id], locality_id=side)
     if shown_family:
@@ -339,8 +340,11 @@ def _household_transfer_page(
     transfer: HouseholdTransfer,
     forms: tuple[AcceptForm, RefuseForm] | None = None,
 ) -> HttpResponse:
-    summary = selectors.family_summary(user, transfer)
-    _audit_household_transfer_read(user, transfer, shown_family=bool(summary.head_name or summary.members))
+    readable = selectors.readable_locality_ids(user)
+    summary = selectors.family_summary(user, transfer, readable)
+    _audit_household_transfer_read(
+        user, transfer, readable, shown_family=bool(summary.head_name or summary.members)
+    )
     accept, refuse = forms or _household_decision_forms(transfer)
     context = {
         "transfer": transfer,

@@ -54,7 +54,7 @@ from mps.census.models import CampaignStatus, CensusCampaign, CensusEntry
 from mps.core.collation import romanian
 from mps.geography.models import Locality, Village
 from mps.moves.models import HouseholdTransfer, TransferStatus
-from mps.moves.selectors import family_summary, households_moved_away
+from mps.moves.selectors import family_summary, households_moved_away, readable_locality_ids
 from mps.registry.models import Household, Membership
 from mps.sync.models import Conflict
 
@@ -234,8 +234,9 @@ def _pending_transfers(user: User, locality_ids: list[int]) -> list[dict[str, An
         .order_by("created_at")[:200]
     )
     pending = []
+    readable = readable_locality_ids(user)
     for transfer in transfers:
-        summary = family_summary(user, transfer)
+        summary = family_summary(user, transfer, readable)
         outgoing = transfer.from_locality_id in locality_ids
         pending.append(
             {
