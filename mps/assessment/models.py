@@ -188,6 +188,9 @@ class MemberAnswers(models.Model):
     neglect_signs = models.BooleanField(_("signs of neglect"))
     child_labour = models.BooleanField(_("child labour"))
     in_union = models.BooleanField(_("married or in a union"))
+    # Whether the engine found a vulnerability of this member: what the dashboards count as a vulnerable person,
+    # written with the findings so that counting people never joins them (see mps/monitoring/refresh.py).
+    vulnerable = models.BooleanField(_("vulnerable"), default=False)
 
     class Meta:
         ordering = ["assessment_id", "-age"]
@@ -223,6 +226,15 @@ class Finding(models.Model):
         Locality, on_delete=models.PROTECT, related_name="+", db_index=False, db_constraint=False
     )
     wave_number = models.PositiveSmallIntegerField(_("wave number"))
+    # What the finding counts for in the figures, written with it from the member's answers and the other findings
+    # of the assessment (which never change), so that the national figures are one pass over this table: who the
+    # member is (all false for a household finding), and whether it is the first finding of its dimension in the
+    # assessment (the household has a vulnerability of that dimension) and for its member (the person has one).
+    child = models.BooleanField(_("of a child"), default=False)
+    roma = models.BooleanField(_("of a self-declared Roma"), default=False)
+    disability = models.BooleanField(_("of a person with a disability"), default=False)
+    first_in_dimension = models.BooleanField(_("first of its dimension in the assessment"), default=False)
+    member_first_in_dimension = models.BooleanField(_("first of its dimension for the member"), default=False)
 
     class Meta:
         ordering = ["assessment_id", "code"]

@@ -23,7 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from mps.assessment.models import Finding, HouseholdAnswers, MemberAnswers
-from mps.assessment.rules import CURRENT_CATALOGUE, Problem, evaluate, load_catalogue, validate
+from mps.assessment.rules import CURRENT_CATALOGUE, Evaluation, Problem, evaluate, load_catalogue, validate
 from mps.assessment.rules.facts import ADULT_AGE, age_on
 from mps.assessment.rules.validation import ROOT_PATH
 from mps.core.bulk import JsonText, NewRows
@@ -208,6 +208,10 @@ def prepare_valid(raw: Mapping[str, Any], *, line_number: int = 0, text: str = "
     # The engine names a member by the ref as written; rows share the one UUID object of each member.
     by_ref = {member.ref: member.ref for member in members}
     ages = [age_on(member.birth_date, assessed_on) for member in members]
+    member_answers = [
+        _member_answers(member, ref, prepared.ref, age)
+        for member, prepared, age in zip(raw["members"], members, ages, strict=True)
+    ]
     return PreparedAssessment(
         line_number=line_number,
         text=text,
@@ -235,24 +239,52 @@ def prepare_valid(raw: Mapping[str, Any], *, line_number: int = 0, text: str = "
         search_text_with_village=fold_address(address, village),
         members=members,
         household_answers=_household_answers(raw, ref, ages),
-        member_answers=[
-            _member_answers(member, ref, prepared.ref, age)
-            for member, prepared, age in zip(raw["members"], members, ages, strict=True)
-        ],
-        findings=[
+        member_answers=member_answers,
+        findings=_findings(evaluation, ref, by_ref, member_answers, locality_id, wave_number),
+    )
+
+
+def _findings(
+    evaluation: Evaluation,
+    ref: uuid.UUID,
+    by_ref: Mapping[uuid.UUID, uuid.UUID],
+    member_answers: Sequence[dict[str, Any]],
+    locality_id: int,
+    wave_number: int,
+) -> list[dict[str, Any]]:
+    """Build the finding rows, each with what it counts for, and mark the vulnerable members' answers."""
+    answers_of = {row["person_id"]: row for row in member_answers}
+    dimensions: set[str] = set()
+    member_dimensions: set[tuple[uuid.UUID, str]] = set()
+    rows = []
+    for finding in evaluation.findings:
+        dimension = finding.vulnerability.dimension
+        person_id = by_ref[uuid.UUID(finding.member_ref)] if finding.member_ref else None
+        answers = answers_of[person_id] if person_id else None
+        if answers is not None:
+            answers["vulnerable"] = True
+        rows.append(
             _FINDINGS.build(
                 assessment_id=ref,
-                person_id=by_ref[uuid.UUID(finding.member_ref)] if finding.member_ref else None,
+                person_id=person_id,
                 code=finding.code,
                 catalogue=evaluation.catalogue,
                 weight=finding.vulnerability.weight,
                 critical=finding.vulnerability.critical,
                 locality_id=locality_id,
                 wave_number=wave_number,
+                child=answers is not None and answers["age"] < ADULT_AGE,
+                roma=answers is not None and bool(answers["roma"]),
+                disability=answers is not None and bool(answers["disability"]),
+                first_in_dimension=dimension not in dimensions,
+                member_first_in_dimension=person_id is not None
+                and (person_id, dimension) not in member_dimensions,
             )
-            for finding in evaluation.findings
-        ],
-    )
+        )
+        dimensions.add(dimension)
+        if person_id is not None:
+            member_dimensions.add((person_id, dimension))
+    return rows
 
 
 def _member(member: Mapping[str, Any], household_ref: uuid.UUID) -> PreparedMember:

@@ -152,6 +152,9 @@ class RefreshMark(models.Model):
     name = models.CharField(max_length=20, primary_key=True, default="default")
     # Rows changed after this instant are looked at again by the next run.
     high_water = models.DateTimeField(_("high-water mark"))
+    # The last rebuild's mark: it saw every assessment created up to then, and counted the latest of each
+    # household and wave among them unless a CountedAssessment row says otherwise (see refresh_assessments).
+    rebuilt_high_water = models.DateTimeField(_("high-water mark of the last rebuild"), null=True, blank=True)
     as_of = models.DateTimeField(_("figures as of"))
     localities = models.PositiveIntegerField(_("localities refreshed by the last run"), default=0)
     duration_ms = models.PositiveIntegerField(_("duration of the last run (ms)"), default=0)

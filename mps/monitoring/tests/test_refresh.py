@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from mps.accounts.models import Role
 from mps.accounts.tests.factories import worker_of
+from mps.assessment.models import Assessment
 from mps.assessment.services import assessment_record
 from mps.cases.models import Case, Place, Service
 from mps.cases.services import delivery_record
@@ -20,6 +21,7 @@ from mps.monitoring.models import (
     AreaActivity,
     AreaFigure,
     AreaLevel,
+    CountedAssessment,
     LocalityRefresh,
     RefreshMark,
 )
@@ -305,4 +307,28 @@ def test_a_locality_that_changed_kind_is_rebuilt_under_its_new_split(refreshed, 
     rows = AreaFigure.objects.filter(area__in=[str(refreshed.siruta), "BC", "RO"])
     assert set(rows.values_list("urban", "marginalisation")) == {(True, "high")}
     assert _figures(AreaLevel.COUNTRY, "RO", 1)[ind.HOUSEHOLDS] == 4
+    assert_a_rebuild_agrees()
+
+
+def test_a_rebuild_remembers_only_what_its_mark_cannot_tell(refreshed, settings):
+    # Within the overlap of its mark, a rebuild cannot tell later runs which assessment it counted: it says so.
+    monitoring_refresh(full=True)
+    households_and_waves = Assessment.objects.values("household_id", "wave_number").distinct().count()
+    assert CountedAssessment.objects.count() == households_and_waves == 8
+
+    # Beyond it, a rebuild writes nothing per household: it counted the latest of those created before its mark.
+    settings.MPS_MONITORING_REFRESH_OVERLAP = 0
+    monitoring_refresh(full=True)
+    assert not CountedAssessment.objects.exists()
+    assert _figures(AreaLevel.COUNTRY, "RO", 2)[ind.HOUSEHOLDS] == 1
+
+    # A visit again in the same wave replaces the one the rebuild counted (subtracted, not added to it).
+    assessment_record(
+        actor=None, document=document(4, 3, "T2", dt.date(2025, 5, 28), {}, siruta=refreshed.siruta)
+    )
+    monitoring_refresh()
+    assert _figures(AreaLevel.COUNTRY, "RO", 2)[ind.HOUSEHOLDS] == 1
+    assert list(CountedAssessment.objects.values_list("assessment_id", flat=True)) == [
+        Assessment.objects.filter(wave_number=2).latest("assessed_on").id
+    ]
     assert_a_rebuild_agrees()
