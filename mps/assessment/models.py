@@ -188,9 +188,17 @@ class MemberAnswers(models.Model):
     neglect_signs = models.BooleanField(_("signs of neglect"))
     child_labour = models.BooleanField(_("child labour"))
     in_union = models.BooleanField(_("married or in a union"))
-    # Whether the engine found a vulnerability of this member: what the dashboards count as a vulnerable person,
-    # written with the findings so that counting people never joins them (see mps/monitoring/refresh.py).
-    vulnerable = models.BooleanField(_("vulnerable"), default=False)
+    # What the dashboards count people by, written with the row so that counting the country's people is one
+    # pass over this table (see mps/monitoring/refresh_assessments.py): whether the engine found a vulnerability
+    # of this member (joining the findings is not needed), and copies of the assessment's locality, wave and
+    # risk level, which never change (joining the assessments is not needed). No constraint on the locality, as
+    # for findings: the assessment's own is checked already.
+    vulnerable = models.BooleanField(_("vulnerable"), default=False, db_default=False)
+    locality = models.ForeignKey(
+        Locality, on_delete=models.PROTECT, related_name="+", db_index=False, db_constraint=False
+    )
+    wave_number = models.PositiveSmallIntegerField(_("wave number"))
+    household_risk_level = models.CharField(_("household risk level"), max_length=6, choices=RiskLevel.choices)
 
     class Meta:
         ordering = ["assessment_id", "-age"]
@@ -230,11 +238,15 @@ class Finding(models.Model):
     # of the assessment (which never change), so that the national figures are one pass over this table: who the
     # member is (all false for a household finding), and whether it is the first finding of its dimension in the
     # assessment (the household has a vulnerability of that dimension) and for its member (the person has one).
-    child = models.BooleanField(_("of a child"), default=False)
-    roma = models.BooleanField(_("of a self-declared Roma"), default=False)
-    disability = models.BooleanField(_("of a person with a disability"), default=False)
-    first_in_dimension = models.BooleanField(_("first of its dimension in the assessment"), default=False)
-    member_first_in_dimension = models.BooleanField(_("first of its dimension for the member"), default=False)
+    child = models.BooleanField(_("of a child"), default=False, db_default=False)
+    roma = models.BooleanField(_("of a self-declared Roma"), default=False, db_default=False)
+    disability = models.BooleanField(_("of a person with a disability"), default=False, db_default=False)
+    first_in_dimension = models.BooleanField(
+        _("first of its dimension in the assessment"), default=False, db_default=False
+    )
+    member_first_in_dimension = models.BooleanField(
+        _("first of its dimension for the member"), default=False, db_default=False
+    )
 
     class Meta:
         ordering = ["assessment_id", "code"]

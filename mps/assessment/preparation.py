@@ -208,8 +208,14 @@ def prepare_valid(raw: Mapping[str, Any], *, line_number: int = 0, text: str = "
     # The engine names a member by the ref as written; rows share the one UUID object of each member.
     by_ref = {member.ref: member.ref for member in members}
     ages = [age_on(member.birth_date, assessed_on) for member in members]
+    assessment = {
+        "assessment_id": ref,
+        "locality_id": locality_id,
+        "wave_number": wave_number,
+        "household_risk_level": str(evaluation.risk_level),
+    }
     member_answers = [
-        _member_answers(member, ref, prepared.ref, age)
+        _member_answers(member, assessment, prepared.ref, age)
         for member, prepared, age in zip(raw["members"], members, ages, strict=True)
     ]
     return PreparedAssessment(
@@ -351,11 +357,12 @@ def _household_answers(raw: Mapping[str, Any], ref: uuid.UUID, ages: list[int]) 
 
 
 def _member_answers(
-    member: Mapping[str, Any], ref: uuid.UUID, person_ref: uuid.UUID, age: int
+    member: Mapping[str, Any], assessment: Mapping[str, Any], person_ref: uuid.UUID, age: int
 ) -> dict[str, Any]:
+    """Build a member's answers row; ``assessment``: the assessment columns it carries (id, place, wave, risk)."""
     health, education, employment = member["health"], member["education"], member["employment"]
     return _MEMBER_ANSWERS.build(
-        assessment_id=ref,
+        **assessment,
         person_id=person_ref,
         relation=member["relation"],
         sex=member["sex"],

@@ -162,6 +162,10 @@ def monitoring_refresh(*, full: bool = False, now: dt.datetime | None = None) ->
                 # A run's joins hash a few hundred thousand rows, a rebuild's the country's (in parallel, each
                 # worker with its share); at the default 4 MB they spill to disk.
                 cursor.execute(f"SET LOCAL work_mem = '{'256MB' if touched is None else '64MB'}'")
+                if touched is None:
+                    # A rebuild's latest assessments (millions of rows) come out of a parallel scan through the
+                    # leader: at the default cost of 0.1 per row passed up, the planner would rather use one core.
+                    cursor.execute("SET LOCAL parallel_tuple_cost = 0.01")
         count = _recompute(touched, run_start, rebuilt)
         seconds = time.perf_counter() - started
         RefreshMark.objects.update_or_create(

@@ -2,9 +2,12 @@
 
 Every assessment figure is a sum over the counted assessments (the latest of each household in each wave) of
 what each one holds: its household, its members' answers, its findings. Each member's answers and each finding
-say what they count for (``vulnerable``; ``child``, ``first_in_dimension`` …, written with the assessment), so
-each figure is one pass over one table joined to the counted assessments, never a join of findings with
-members nor a DISTINCT over them: on the national tables these passes run as parallel queries (`refresh_sql`).
+carry what they are counted by (their assessment's locality, wave and risk; ``vulnerable``, ``child``,
+``first_in_dimension`` …, written with the assessment, which never changes), so each figure is a sum over one
+table. A rebuild sums every row of each table and subtracts the rows of the assessments that a later one of
+their household and wave replaced (few: a visit done again), so it is one pass over each national table, never a
+join of them, and on PostgreSQL each pass is a parallel query. A run sums the rows of the assessments whose
+household changed, signed: the one counted before subtracted, the latest added.
 """
 
 # ruff: noqa: S608 - the SQL below is composed from table names and code constants only; every value is a parameter.
@@ -21,50 +24,90 @@ from . import indicators as ind
 from .models import CountedAssessment
 from .refresh_sql import drop, insert_unpivoted, materialize, table
 
-# The assessments whose figures a run adds (sign 1) and subtracts (sign -1), and the changed households.
+# The assessments whose figures a run adds (sign 1) and subtracts (sign -1); the changed households; the
+# assessments of a rebuild that a later one of their household and wave replaced.
 LATEST = "monitoring_latest"
 CHANGED = "monitoring_changed"
+SUPERSEDED = "monitoring_superseded"
+
+# What each table's rows are counted by: the columns the figures below read, as ``x`` (risk as ``risk_level``).
+_ASSESSMENT_COLUMNS = "x.locality_id, x.wave_number, x.risk_level, x.has_critical"
+_MEMBER_COLUMNS = "x.locality_id, x.wave_number, x.household_risk_level AS risk_level, x.age, x.roma, x.disability, x.vulnerable"
+_FINDING_COLUMNS = (
+    "x.locality_id, x.wave_number, x.code, x.child, x.roma, x.disability, x.first_in_dimension, "
+    "x.member_first_in_dimension"
+)
 
 
-def signed_assessments(*, full: bool, rebuilt_before: dt.datetime | None) -> None:
-    """Store in ``LATEST`` the assessments whose figures to add (sign 1) and to subtract (sign -1).
-
-    Rebuild: the latest assessment of every household in every wave, each added. Otherwise, for the households and
-    waves in ``CHANGED``: their latest assessment now, added, and the one counted so far, subtracted, where the
-    two differ (a household seen again through the mark's overlap, with the same latest assessment, changes
-    nothing). The one counted so far is the household's row of ``CountedAssessment`` or, without one, the latest
-    of its assessments created up to ``rebuilt_before``: the last rebuild saw every one of those (its mark is
-    older than any transaction it could not see) and stored a row only for the households whose counted
-    assessment was created later. ``CountedAssessment`` is brought up to date in the same transaction.
-    """
-    assessment, counted = table(Assessment), table(CountedAssessment)
-    # The latest assessment of the household in its wave: by visit date, recording time, then id.
-    latest = f"""
-        SELECT a.id, a.household_id, a.locality_id, a.wave_number, a.risk_level, a.has_critical, a.created_at
-        FROM {assessment} a {{join}}
+def _latest(join: str = "") -> str:
+    """Return the SELECT of the latest assessment of each household and wave (by visit date, recording time, id)."""
+    assessment = table(Assessment)
+    return f"""
+        SELECT a.id, a.household_id, a.locality_id, a.wave_number, a.risk_level, a.has_critical
+        FROM {assessment} a {join}
         WHERE NOT EXISTS (
             SELECT 1 FROM {assessment} b
             WHERE b.household_id = a.household_id AND b.wave_number = a.wave_number
               AND (b.assessed_on, b.created_at, b.id) > (a.assessed_on, a.created_at, a.id)
         )"""  # nosec B608 - quoted names and constants only
-    if full:
-        materialize(
-            LATEST,
-            f"SELECT x.*, 1 AS sign FROM ({latest.format(join='')}) x",  # nosec B608 - quoted names and constants only
-            analyze=True,
-            shared=True,
-        )
+
+
+def _rebuild_counted(rebuilt_before: dt.datetime | None) -> None:
+    """Store the assessments a rebuild replaces, and the counted ones that later runs could not tell.
+
+    A rebuild counts the latest assessment of each household and wave. Later runs take the latest of those
+    created up to the rebuild's mark to be the one it counted (the rebuild saw every one of those: its mark is
+    older than any transaction it could not see); only for a latest one created after the mark is a row stored.
+    """
+    assessment, counted = table(Assessment), table(CountedAssessment)
+    # Only the households and waves visited more than once can have one replaced: one pass over the index of
+    # (household, wave) finds them. Left to itself the planner hashes every household of the country instead
+    # (a table of millions of groups, spilled to disk, for the handful kept), three times slower.
+    ordered = connection.vendor == "postgresql"
+    if ordered:
         with connection.cursor() as cursor:
-            cursor.execute(
-                f"INSERT INTO {counted} (household_id, wave_number, assessment_id) "
-                f"SELECT household_id, wave_number, id FROM {LATEST} WHERE created_at > %s",  # nosec B608 - quoted names and constants only
-                [rebuilt_before],
-            )
-        return
+            cursor.execute("SET LOCAL enable_hashagg = off")
+    materialize(
+        SUPERSEDED,
+        f"""
+        SELECT a.id, {_ASSESSMENT_COLUMNS.replace("x.", "a.")}
+        FROM {assessment} a
+        JOIN (SELECT household_id, wave_number FROM {assessment} GROUP BY household_id, wave_number
+              HAVING COUNT(*) > 1) d ON d.household_id = a.household_id AND d.wave_number = a.wave_number
+        WHERE EXISTS (
+            SELECT 1 FROM {assessment} b
+            WHERE b.household_id = a.household_id AND b.wave_number = a.wave_number
+              AND (b.assessed_on, b.created_at, b.id) > (a.assessed_on, a.created_at, a.id)
+        )
+        """,  # nosec B608 - quoted names and constants only
+        analyze=True,
+        shared=True,
+    )
+    with connection.cursor() as cursor:
+        if ordered:
+            cursor.execute("SET LOCAL enable_hashagg = on")
+        cursor.execute(
+            f"INSERT INTO {counted} (household_id, wave_number, assessment_id) "
+            f"SELECT a.household_id, a.wave_number, a.id FROM {assessment} a WHERE a.created_at > %s "
+            f"AND NOT EXISTS (SELECT 1 FROM {SUPERSEDED} s WHERE s.id = a.id)",  # nosec B608 - quoted names and constants only
+            [rebuilt_before],
+        )
+
+
+def signed_assessments(*, rebuilt_before: dt.datetime | None) -> None:
+    """Store in ``LATEST`` the assessments whose figures to add (sign 1) and to subtract (sign -1).
+
+    For the households and waves in ``CHANGED``: their latest assessment now, added, and the one counted so far,
+    subtracted, where the two differ (a household seen again through the mark's overlap, with the same latest
+    assessment, changes nothing). The one counted so far is the household's row of ``CountedAssessment`` or,
+    without one, the latest of its assessments created up to ``rebuilt_before`` (see `_rebuild_counted`).
+    ``CountedAssessment`` is brought up to date in the same transaction.
+    """
+    assessment, counted = table(Assessment), table(CountedAssessment)
     materialize(
         "monitoring_now",
-        latest.format(
-            join=f"JOIN (SELECT DISTINCT household_id, wave_number FROM {CHANGED}) c "
+        _latest(
+            f"JOIN (SELECT DISTINCT household_id, wave_number FROM {CHANGED}) c "
             "ON c.household_id = a.household_id AND c.wave_number = a.wave_number"  # nosec B608 - quoted names and constants only
         ),
         analyze=True,
@@ -112,32 +155,46 @@ def signed_assessments(*, full: bool, rebuilt_before: dt.datetime | None) -> Non
 def assessment_differences(*, full: bool, rebuilt_before: dt.datetime | None) -> set[int]:
     """Store the differences the changed assessments make to the locality figures; return those localities.
 
-    Adding and subtracting the assessments in ``LATEST`` by their sign gives the exact difference of every sum;
-    people of a dimension are counted within each household, like every other person figure.
+    Adding and subtracting assessments by their sign gives the exact difference of every sum; people of a
+    dimension are counted within each household, like every other person figure. A rebuild adds every row and
+    subtracts those of the replaced assessments (and returns no locality: it recomputes them all).
     """
-    signed_assessments(full=full, rebuilt_before=rebuilt_before)
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT DISTINCT locality_id FROM {LATEST}")  # nosec B608 - quoted names and constants only
-        localities = {siruta for (siruta,) in cursor.fetchall()}
-    _household_figures()
-    _people_figures(of_latest=_of_latest(full))
-    _finding_figures(of_latest=_of_latest(full))
-    drop(LATEST)
+    localities: set[int] = set()
+    if full:
+        _rebuild_counted(rebuilt_before)
+    else:
+        signed_assessments(rebuilt_before=rebuilt_before)
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT DISTINCT locality_id FROM {LATEST}")  # nosec B608 - quoted names and constants only
+            localities = {siruta for (siruta,) in cursor.fetchall()}
+    _household_figures(_signed(Assessment, _ASSESSMENT_COLUMNS, full=full))
+    _people_figures(_signed(MemberAnswers, _MEMBER_COLUMNS, full=full))
+    _finding_figures(_signed(Finding, _FINDING_COLUMNS, full=full))
+    drop(SUPERSEDED, LATEST)
     return localities
 
 
-def _of_latest(full: bool) -> str:
-    """Return the condition that keeps a table's rows of the assessments in ``LATEST``, joined as ``l``.
+def _signed(model: type, columns: str, *, full: bool) -> str:
+    """Return a subquery of a table's rows that a run counts, with their ``sign``.
 
-    For a run on PostgreSQL, index lookups by the list of assessments: joined, the planner prefers to scan every
-    row of the country. A rebuild reads every row anyway: the join alone, as a parallel hash join.
+    Rebuild: every row, added, and the rows of the replaced assessments, subtracted. A run: the rows of the
+    assessments in ``LATEST``, by their sign; on PostgreSQL looked up by the list of assessments (joined, the
+    planner prefers to scan every row of the country).
     """
-    if not full and connection.vendor == "postgresql":
-        return f"x.assessment_id = ANY(ARRAY(SELECT id FROM {LATEST}))"  # nosec B608 - quoted names and constants only
-    return "1 = 1"
+    source = table(model)
+    key = "x.id" if model is Assessment else "x.assessment_id"
+    if full:
+        return (
+            f"(SELECT {columns}, 1 AS sign FROM {source} x UNION ALL "
+            f"SELECT {columns}, -1 FROM {source} x JOIN {SUPERSEDED} s ON s.id = {key})"  # nosec B608 - quoted names and constants only
+        )
+    if model is Assessment:
+        return f"(SELECT {columns}, x.sign FROM {LATEST} x)"  # nosec B608 - quoted names and constants only
+    only = f" WHERE {key} = ANY(ARRAY(SELECT id FROM {LATEST}))" if connection.vendor == "postgresql" else ""  # nosec B608 - quoted names and constants only
+    return f"(SELECT {columns}, l.sign FROM {source} x JOIN {LATEST} l ON l.id = {key}{only})"  # nosec B608 - quoted names and constants only
 
 
-def _household_figures() -> None:
+def _household_figures(source: str) -> None:
     risks = ", ".join(
         f"SUM(CASE WHEN risk_level = '{risk}' THEN sign ELSE 0 END) AS h_{risk}" for risk in ind.RISK_LEVELS
     )
@@ -145,7 +202,7 @@ def _household_figures() -> None:
         "monitoring_households",
         f"""SELECT locality_id, wave_number, SUM(sign) AS h_all,
             SUM(CASE WHEN has_critical THEN sign ELSE 0 END) AS h_critical, {risks}
-            FROM {LATEST} GROUP BY locality_id, wave_number""",  # nosec B608 - quoted names and constants only
+            FROM {source} h GROUP BY locality_id, wave_number""",  # nosec B608 - quoted names and constants only
     )
     insert_unpivoted(
         "monitoring_households",
@@ -158,33 +215,30 @@ def _household_figures() -> None:
     drop("monitoring_households")
 
 
-def _people_figures(*, of_latest: str) -> None:
+def _people_figures(source: str) -> None:
     """People: every member of those assessments, by age, equity group, household risk and vulnerability."""
     person_sums: list[tuple[str, str]] = [
         (ind.PERSONS, "1 = 1"),
-        (ind.CHILDREN, "x.age < 18"),
-        (ind.PERSONS_VULNERABLE, "x.vulnerable"),
-        (ind.CHILDREN_VULNERABLE, "x.age < 18 AND x.vulnerable"),
+        (ind.CHILDREN, "age < 18"),
+        (ind.PERSONS_VULNERABLE, "vulnerable"),
+        (ind.CHILDREN_VULNERABLE, "age < 18 AND vulnerable"),
     ]
     for risk in ind.RISK_LEVELS:
-        person_sums.append((ind.children_at(risk), f"x.age < 18 AND l.risk_level = '{risk}'"))
-    for group, column in ind.PERSON_GROUPS.items():
-        condition = f"x.{column}"
+        person_sums.append((ind.children_at(risk), f"age < 18 AND risk_level = '{risk}'"))
+    for group, condition in ind.PERSON_GROUPS.items():
         person_sums += [
             (f"persons.{group}", condition),
-            (f"children.{group}", f"x.age < 18 AND {condition}"),
-            (f"children.{group}.high", f"x.age < 18 AND {condition} AND l.risk_level = 'high'"),
-            (f"children.{group}.vulnerable", f"x.age < 18 AND {condition} AND x.vulnerable"),
+            (f"children.{group}", f"age < 18 AND {condition}"),
+            (f"children.{group}.high", f"age < 18 AND {condition} AND risk_level = 'high'"),
+            (f"children.{group}.vulnerable", f"age < 18 AND {condition} AND vulnerable"),
         ]
     sums = ", ".join(
-        f"SUM(CASE WHEN {condition} THEN l.sign ELSE 0 END) AS p{index}"
+        f"SUM(CASE WHEN {condition} THEN sign ELSE 0 END) AS p{index}"
         for index, (_, condition) in enumerate(person_sums)
     )
     materialize(
         "monitoring_people_sums",
-        f"""SELECT l.locality_id, l.wave_number, {sums}
-            FROM {table(MemberAnswers)} x JOIN {LATEST} l ON l.id = x.assessment_id
-            WHERE {of_latest} GROUP BY l.locality_id, l.wave_number""",  # nosec B608 - quoted names and constants only
+        f"SELECT locality_id, wave_number, {sums} FROM {source} m GROUP BY locality_id, wave_number",  # nosec B608 - quoted names and constants only
     )
     insert_unpivoted(
         "monitoring_people_sums", [(f"'{name}'", f"p{index}") for index, (name, _) in enumerate(person_sums)]
@@ -192,19 +246,18 @@ def _people_figures(*, of_latest: str) -> None:
     drop("monitoring_people_sums")
 
 
-def _finding_figures(*, of_latest: str) -> None:
+def _finding_figures(source: str) -> None:
     """Vulnerabilities by code (units, and the people of each equity group among them), then by dimension."""
     materialize(
         "monitoring_codes",
-        f"""SELECT l.locality_id, l.wave_number, x.code, SUM(l.sign) AS units,
-                   SUM(CASE WHEN x.child THEN l.sign ELSE 0 END) AS children,
-                   SUM(CASE WHEN x.roma THEN l.sign ELSE 0 END) AS roma,
-                   SUM(CASE WHEN x.disability THEN l.sign ELSE 0 END) AS disability,
-                   SUM(CASE WHEN x.first_in_dimension THEN l.sign ELSE 0 END) AS households,
-                   SUM(CASE WHEN x.member_first_in_dimension THEN l.sign ELSE 0 END) AS persons,
-                   SUM(CASE WHEN x.member_first_in_dimension AND x.child THEN l.sign ELSE 0 END) AS dim_children
-            FROM {table(Finding)} x JOIN {LATEST} l ON l.id = x.assessment_id
-            WHERE {of_latest} GROUP BY l.locality_id, l.wave_number, x.code""",  # nosec B608 - quoted names and constants only
+        f"""SELECT locality_id, wave_number, code, SUM(sign) AS units,
+                   SUM(CASE WHEN child THEN sign ELSE 0 END) AS children,
+                   SUM(CASE WHEN roma THEN sign ELSE 0 END) AS roma,
+                   SUM(CASE WHEN disability THEN sign ELSE 0 END) AS disability,
+                   SUM(CASE WHEN first_in_dimension THEN sign ELSE 0 END) AS households,
+                   SUM(CASE WHEN member_first_in_dimension THEN sign ELSE 0 END) AS persons,
+                   SUM(CASE WHEN member_first_in_dimension AND child THEN sign ELSE 0 END) AS dim_children
+            FROM {source} f GROUP BY locality_id, wave_number, code""",  # nosec B608 - quoted names and constants only
     )
     insert_unpivoted(
         "monitoring_codes",

@@ -24,32 +24,32 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='finding',
             name='child',
-            field=models.BooleanField(default=False, verbose_name='of a child'),
+            field=models.BooleanField(db_default=False, default=False, verbose_name='of a child'),
         ),
         migrations.AddField(
             model_name='finding',
             name='disability',
-            field=models.BooleanField(default=False, verbose_name='of a person with a disability'),
+            field=models.BooleanField(db_default=False, default=False, verbose_name='of a person with a disability'),
         ),
         migrations.AddField(
             model_name='finding',
             name='first_in_dimension',
-            field=models.BooleanField(default=False, verbose_name='first of its dimension in the assessment'),
+            field=models.BooleanField(db_default=False, default=False, verbose_name='first of its dimension in the assessment'),
         ),
         migrations.AddField(
             model_name='finding',
             name='member_first_in_dimension',
-            field=models.BooleanField(default=False, verbose_name='first of its dimension for the member'),
+            field=models.BooleanField(db_default=False, default=False, verbose_name='first of its dimension for the member'),
         ),
         migrations.AddField(
             model_name='finding',
             name='roma',
-            field=models.BooleanField(default=False, verbose_name='of a self-declared Roma'),
+            field=models.BooleanField(db_default=False, default=False, verbose_name='of a self-declared Roma'),
         ),
         migrations.AddField(
             model_name='memberanswers',
             name='vulnerable',
-            field=models.BooleanField(default=False, verbose_name='vulnerable'),
+            field=models.BooleanField(db_default=False, default=False, verbose_name='vulnerable'),
         ),
         migrations.RunPython(fill, migrations.RunPython.noop),
     ]
