@@ -368,7 +368,7 @@ def _generate(persons: int, localities: int) -> dict[str, Any]:
                has_caregiver, education_status, highest_grade, unexcused_absences_30d, repeated_grade,
                special_needs, special_needs_support, employment_status, unemployed_months, child_allowance,
                disability_benefit, parents_abroad, neglect_signs, child_labour, in_union, assessment_id, person_id,
-               locality_id, wave_number, household_risk_level)
+               locality_id, wave_number, household_risk_level, vulnerable)
         SELECT CASE j WHEN 0 THEN 'head' WHEN 1 THEN 'spouse' ELSE 'child' END,
                CASE WHEN j %% 2 = 0 THEN 'M' ELSE 'F' END, age, h %% 8 = 0, true, age >= 14,
                true, true, CASE WHEN age < 18 THEN 'complete' ELSE 'not_applicable' END, false, false, false,
@@ -378,7 +378,9 @@ def _generate(persons: int, localities: int) -> dict[str, Any]:
                false, false, j = 1, md5('a' || w || '-' || h)::uuid, md5('p' || h || '-' || j)::uuid,
                100001 + (h * 7919) %% %s, w,
                CASE WHEN s.score >= 10 THEN 'high' WHEN s.score >= 5 THEN 'medium'
-                    WHEN s.score > 0 THEN 'low' ELSE 'none' END
+                    WHEN s.score > 0 THEN 'low' ELSE 'none' END,
+               -- a member with a finding below (k = 0 or 1)
+               (h * 11 + j * 5 + w) %% 10 < 5 - 2 * w OR (h * 11 + j * 5 + 3 + w) %% 10 < 2 - w
         FROM generate_series(1::bigint, %s) h, generate_series(0, CASE WHEN h %% 5 < 3 THEN 1 ELSE 0 END) w,
              generate_series(0, (h * 7) %% 5) j,
              LATERAL (SELECT (CASE WHEN j < 2 THEN 25 + (h * 13 + j) %% 40 ELSE (h * 17 + j * 5) %% 18 END)
@@ -389,38 +391,51 @@ def _generate(persons: int, localities: int) -> dict[str, Any]:
         """,
         [localities, households],
     )
-    # Findings: half the people have one person-level code and a fifth a second; T1 has fewer.
-    _sql(
-        """
-        INSERT INTO assessment_finding (code, catalogue, weight, critical, wave_number, assessment_id, locality_id,
-                                        person_id)
-        SELECT (%s::text[])[(1 + (x.k * 7 + x.j * 3) %% 16)::int], 'mps-v1', 2, false, x.w, x.a, x.loc, x.p
-        FROM (
-            SELECT h, w, j, k, md5('a' || w || '-' || h)::uuid AS a, md5('p' || h || '-' || j)::uuid AS p,
-                   100001 + (h * 7919) %% %s AS loc
-            FROM generate_series(1::bigint, %s) h, generate_series(0, CASE WHEN h %% 5 < 3 THEN 1 ELSE 0 END) w,
-                 generate_series(0, (h * 7) %% 5) j, generate_series(0, 1) k
-            WHERE (h * 11 + j * 5 + k * 3 + w) %% 10 < CASE WHEN k = 0 THEN 5 - 2 * w ELSE 2 - w END
-        ) x
-        """,
-        [PERSON_CODES, localities, households],
-    )
-    _sql(
-        """
-        INSERT INTO assessment_finding (code, catalogue, weight, critical, wave_number, assessment_id, locality_id)
-        SELECT (%s::text[])[(1 + (h * 5 + k * 11 + w) %% 14)::int], 'mps-v1', 1, false, w,
-               md5('a' || w || '-' || h)::uuid, 100001 + (h * 7919) %% %s
-        FROM generate_series(1::bigint, %s) h, generate_series(0, CASE WHEN h %% 5 < 3 THEN 1 ELSE 0 END) w,
-             generate_series(0, 1) k
-        WHERE (h * 3 + k * 7 + w) %% 10 < CASE WHEN k = 0 THEN 6 - 2 * w ELSE 3 - w END
-        """,
-        [HOUSEHOLD_CODES, localities, households],
-    )
-    # What each finding and member's answers count for, as the import writes it (set-based, before the indexes).
-    from mps.assessment.counting import fill_counting_columns
+    # Findings: half the people have one person-level code and a fifth a second; T1 has fewer. Each carries
+    # what it counts for, as the import writes it: its member's age, Roma and disability answers, and whether it
+    # is the first finding of its dimension in the assessment and for its member (a window over each
+    # household's wave, ordered as the engine lists them: household findings first, then by member).
+    from mps.assessment.rules import CURRENT_CATALOGUE, load_catalogue
 
+    vulnerabilities = load_catalogue(CURRENT_CATALOGUE).vulnerabilities
+    dimension = "CASE code " + " ".join("WHEN %s THEN %s" for _ in vulnerabilities) + " END"
     _sql("SET work_mem = '1GB'")
-    fill_counting_columns(connection, finding="assessment_finding", member_answers="assessment_memberanswers")
+    _sql(
+        f"""
+        INSERT INTO assessment_finding (code, catalogue, weight, critical, wave_number, assessment_id, locality_id,
+                                        person_id, child, roma, disability, first_in_dimension,
+                                        member_first_in_dimension)
+        SELECT code, 'mps-v1', weight, false, w, md5('a' || w || '-' || h)::uuid, 100001 + (h * 7919) %% %s,
+               CASE WHEN j >= 0 THEN md5('p' || h || '-' || j)::uuid END, child, roma, disability,
+               ROW_NUMBER() OVER (PARTITION BY h, w, dimension ORDER BY j, k) = 1,
+               j >= 0 AND ROW_NUMBER() OVER (PARTITION BY h, w, j, dimension ORDER BY k) = 1
+        FROM (
+            SELECT y.*, {dimension} AS dimension FROM (
+                SELECT h, w, j, k, (%s::text[])[(1 + (k * 7 + j * 3) %% 16)::int] AS code, 2 AS weight,
+                       (CASE WHEN j < 2 THEN 25 + (h * 13 + j) %% 40 ELSE (h * 17 + j * 5) %% 18 END) + w < 18
+                           AS child,
+                       h %% 8 = 0 AS roma, (h + j) %% 40 = 0 AS disability
+                FROM generate_series(1::bigint, %s) h,
+                     generate_series(0, CASE WHEN h %% 5 < 3 THEN 1 ELSE 0 END) w,
+                     generate_series(0, (h * 7) %% 5) j, generate_series(0, 1) k
+                WHERE (h * 11 + j * 5 + k * 3 + w) %% 10 < CASE WHEN k = 0 THEN 5 - 2 * w ELSE 2 - w END
+                UNION ALL
+                SELECT h, w, -1, k, (%s::text[])[(1 + (h * 5 + k * 11 + w) %% 14)::int], 1, false, false, false
+                FROM generate_series(1::bigint, %s) h,
+                     generate_series(0, CASE WHEN h %% 5 < 3 THEN 1 ELSE 0 END) w, generate_series(0, 1) k
+                WHERE (h * 3 + k * 7 + w) %% 10 < CASE WHEN k = 0 THEN 6 - 2 * w ELSE 3 - w END
+            ) y
+        ) x
+        """,  # nosec B608 - the dimension CASE is placeholders only; codes and dimensions are parameters
+        [
+            localities,
+            *(value for v in vulnerabilities for value in (v.code, v.dimension)),
+            PERSON_CODES,
+            households,
+            HOUSEHOLD_CODES,
+            households,
+        ],
+    )
     _sql("RESET work_mem")
     _sql("SET session_replication_role = DEFAULT")
     generate_s = time.perf_counter() - started

@@ -5,7 +5,7 @@ by set, for rows written before the columns existed (the migration that added th
 SQL-side (the national benchmark). The rule is the one `_findings` applies: a finding is of a child, a Roma or a
 person with a disability as its member's answers say; exactly one finding of each dimension per assessment, and
 one per member and dimension, is the first (here the one with the lowest id); a member is vulnerable when a
-finding names them.
+finding names them, and their answers carry the assessment's locality, wave and risk level.
 """
 
 # ruff: noqa: S608 - the SQL below is composed from table names and code constants only; every value is a parameter.
@@ -16,24 +16,29 @@ from mps.assessment.rules import load_catalogue
 from mps.assessment.rules.facts import ADULT_AGE
 
 
-def fill_counting_columns(connection: Any, *, finding: str, member_answers: str) -> None:
+def fill_counting_columns(connection: Any, *, assessment: str, finding: str, member_answers: str) -> None:
     """Recompute the counting columns of every row of the ``finding`` and ``member_answers`` tables.
 
     The table names are passed in (a migration has them from its historical models) and quoted here.
     """
-    f, m = connection.ops.quote_name(finding), connection.ops.quote_name(member_answers)
+    a, f, m = (connection.ops.quote_name(name) for name in (assessment, finding, member_answers))
     # Set-based, one UPDATE of each table (a national table rewritten once): joins and window functions, never a
     # subquery per row.
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql" and connection.in_atomic_block:
             # Sorts and hashes of every finding: in memory rather than in batches on disk, for this one statement.
             cursor.execute("SET LOCAL work_mem = '512MB'")
-        cursor.execute(f"UPDATE {m} SET vulnerable = FALSE WHERE vulnerable")  # nosec B608 - quoted names only
         cursor.execute(
             f"""
-            UPDATE {m} SET vulnerable = TRUE
-            FROM (SELECT DISTINCT assessment_id, person_id FROM {f} WHERE person_id IS NOT NULL) v
-            WHERE {m}.assessment_id = v.assessment_id AND {m}.person_id = v.person_id
+            UPDATE {m} SET vulnerable = c.vulnerable, locality_id = c.locality_id, wave_number = c.wave_number,
+                           household_risk_level = c.risk_level
+            FROM (
+                SELECT x.id, v.person_id IS NOT NULL AS vulnerable, a.locality_id, a.wave_number, a.risk_level
+                FROM {m} x JOIN {a} a ON a.id = x.assessment_id
+                LEFT JOIN (SELECT DISTINCT assessment_id, person_id FROM {f} WHERE person_id IS NOT NULL) v
+                       ON v.assessment_id = x.assessment_id AND v.person_id = x.person_id
+            ) c
+            WHERE {m}.id = c.id
             """  # nosec B608 - quoted names only
         )
         cursor.execute(f"SELECT DISTINCT catalogue FROM {f}")  # nosec B608 - quoted names only

@@ -198,7 +198,9 @@ class MemberAnswers(models.Model):
         Locality, on_delete=models.PROTECT, related_name="+", db_index=False, db_constraint=False
     )
     wave_number = models.PositiveSmallIntegerField(_("wave number"))
-    household_risk_level = models.CharField(_("household risk level"), max_length=6, choices=RiskLevel.choices)
+    household_risk_level = models.CharField(
+        _("household risk level"), max_length=6, choices=RiskLevel.choices
+    )
 
     class Meta:
         ordering = ["assessment_id", "-age"]

@@ -7,7 +7,7 @@ from django.db import connection
 
 from mps.assessment.counting import fill_counting_columns
 from mps.assessment.importing import assessments_import
-from mps.assessment.models import Finding, MemberAnswers
+from mps.assessment.models import Assessment, Finding, MemberAnswers
 from mps.assessment.rules import CURRENT_CATALOGUE, load_catalogue
 from mps.demo.synthetic import LOCALITIES, synthetic_assessments
 from mps.geography.tests.factories import LocalityFactory
@@ -17,9 +17,12 @@ pytestmark = pytest.mark.django_db
 COLUMNS = ("child", "roma", "disability", "first_in_dimension", "member_first_in_dimension")
 
 
-def _counting() -> tuple[dict[int, tuple[bool, ...]], dict[int, bool]]:
+MEMBER_COLUMNS = ("vulnerable", "locality_id", "wave_number", "household_risk_level")
+
+
+def _counting() -> tuple[dict[int, tuple[object, ...]], dict[int, tuple[object, ...]]]:
     findings = {row[0]: tuple(row[1:]) for row in Finding.objects.values_list("id", *COLUMNS)}
-    members = dict(MemberAnswers.objects.values_list("id", "vulnerable"))
+    members = {row[0]: tuple(row[1:]) for row in MemberAnswers.objects.values_list("id", *MEMBER_COLUMNS)}
     return findings, members
 
 
@@ -34,10 +37,13 @@ def test_the_import_writes_what_a_recount_of_the_stored_rows_gives():
     _import(60)
     written = _counting()
     Finding.objects.update(**dict.fromkeys(COLUMNS, False))
-    MemberAnswers.objects.update(vulnerable=False)
+    MemberAnswers.objects.update(vulnerable=False, wave_number=9, household_risk_level="none")
 
     fill_counting_columns(
-        connection, finding=Finding._meta.db_table, member_answers=MemberAnswers._meta.db_table
+        connection,
+        assessment=Assessment._meta.db_table,
+        finding=Finding._meta.db_table,
+        member_answers=MemberAnswers._meta.db_table,
     )
 
     assert _counting() == written
@@ -71,3 +77,10 @@ def test_each_household_and_person_counts_once_per_dimension():
     ):
         assert flag == ((assessment_id, person_id) in vulnerable)
     assert Finding.objects.filter(child=True).exists()
+    for member in MemberAnswers.objects.select_related("assessment"):
+        assessment = member.assessment
+        assert (member.locality_id, member.wave_number, member.household_risk_level) == (
+            assessment.locality_id,
+            assessment.wave_number,
+            assessment.risk_level,
+        )
