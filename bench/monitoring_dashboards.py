@@ -165,6 +165,11 @@ def _print(r: dict[str, Any]) -> None:
         f"  import with refresh worker      {imp['with']:8.0f} households/s "
         f"(median of {len(imp['with_runs'])}: {runs}; {imp['with'] / imp['raw']:.0%} of raw COPY)"
     )
+    for arm, wal in imp["wal"].items():
+        print(
+            f"  write-ahead log, {'raw COPY' if arm == 'raw' else 'import':<8}      {wal['kb_per_household']:8.1f} kB a household, "
+            f"{wal['images_per_household']:.1f} full-page images a household"
+        )
     verdict = "met" if imp["with"] >= IMPORT_TARGET else "NOT met"
     print(f"  import target (>= {IMPORT_TARGET:,} households/s with the worker running): {verdict}")
     pause = "-" if imp["pause_median_s"] is None else f"{imp['pause_median_s']:.1f} s"
@@ -580,6 +585,16 @@ def _synthetic_lines(count: int, seed: int, localities: list[int]) -> list[str]:
     return lines
 
 
+def _wal() -> tuple[int, int]:
+    """Return the server's write-ahead log written so far: bytes, and full-page images among its records."""
+    with_stats = _scalar("SELECT wal_bytes::bigint || ' ' || wal_fpi FROM pg_stat_wal")
+    written, images = with_stats.split()
+    return int(written), int(images)
+
+
+WAL: dict[str, list[tuple[int, int, int]]] = {"raw": [], "without": []}
+
+
 def _import_rate(lines: list[str]) -> float:
     from mps.assessment.importing import assessments_import
 
@@ -662,11 +677,17 @@ def _import_cost(count: int, every: float, rounds: int, share: float | None) -> 
             # The floor, in the same state of the database: the same number of households, written raw.
             raw_lines = _synthetic_lines(count, 1000 + seed, localities)
             _settle()
+            before = _wal()
             raw.append(_raw_copy_rate(raw_lines))
+            after = _wal()
+            WAL["raw"].append((after[0] - before[0], after[1] - before[1], len(raw_lines)))
         lines = _synthetic_lines(count, seed, localities)
         _settle()
         if not worker_on:
+            before = _wal()
             without.append(_import_rate(lines))
+            after = _wal()
+            WAL["without"].append((after[0] - before[0], after[1] - before[1], len(lines)))
             continue
         worker = subprocess.Popen(  # noqa: S603 - our own manage.py
             [
@@ -709,6 +730,16 @@ def _import_cost(count: int, every: float, rounds: int, share: float | None) -> 
     shown = sum(area_figures(country(), wave).get("households", 0) for wave in (0, 1, 2, 3))
     expected = Assessment.objects.values("household_id", "wave_number").distinct().count()
     return {
+        # Write-ahead log per household, and the share of full-page images (a page's first change after a
+        # checkpoint logs the whole page: what random index insertions into big tables cost most).
+        "wal": {
+            arm: {
+                "kb_per_household": sum(w for w, _, _ in runs) / sum(n for _, _, n in runs) / 1024,
+                "images_per_household": sum(i for _, i, _ in runs) / sum(n for _, _, n in runs),
+            }
+            for arm, runs in WAL.items()
+            if runs
+        },
         "raw_runs": raw,
         "raw": statistics.median(raw),
         "without_runs": without,
