@@ -38,6 +38,8 @@ import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -87,6 +89,12 @@ def main() -> int:
         help="measure a copy of this database, a country generated before (--generate-only with MPS_BENCH_KEEP=1, "
         "then renamed): its --persons and --localities are what it holds",
     )
+    parser.add_argument(
+        "--server-settings",
+        default=None,
+        help="a PostgreSQL configuration file (deploy/postgresql.conf): its lines marked '# reload' are set on the "
+        "server (ALTER SYSTEM, reload) for this run and reset afterwards",
+    )
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--generate-only", action="store_true", help=argparse.SUPPRESS)
     # scripts/bench.sh passes the same arguments to every benchmark; ignore those meant for the others.
@@ -95,7 +103,7 @@ def main() -> int:
         print(json.dumps(_child(options)))
         return 0
     # MPS_BENCH_KEEP=1 keeps the database afterwards, to look into it (drop it by hand).
-    with throwaway_database(PG_DATABASE, options.template) as url:
+    with throwaway_database(PG_DATABASE, options.template) as url, _server_settings(options.server_settings):
         if url is None:
             print(f"Monitoring benchmark: PostgreSQL not reachable at {PG_SERVER}: skipped")
             return 0
@@ -110,10 +118,44 @@ def main() -> int:
     return 0
 
 
+def _reloadable(path: str) -> dict[str, str]:
+    """Return the settings of a configuration file that a reload applies (the lines marked ``# reload``)."""
+    settings = {}
+    for line in Path(path).read_text(encoding="utf-8").splitlines():
+        setting, _, comment = line.partition("#")
+        if "=" in setting and comment.strip().startswith("reload"):
+            name, value = (part.strip() for part in setting.split("=", 1))
+            settings[name] = value
+    return settings
+
+
+@contextmanager
+def _server_settings(path: str | None) -> Iterator[None]:
+    """Set the reloadable settings of ``path`` on the server for the run, and reset them afterwards."""
+    if path is None:
+        yield
+        return
+    import psycopg
+
+    settings = _reloadable(path)
+    with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as admin:
+        try:
+            for name, value in settings.items():
+                # ALTER SYSTEM takes no parameters: the names and values come from our own deploy file.
+                admin.execute(f"ALTER SYSTEM SET {name} = '{value}'")
+            admin.execute("SELECT pg_reload_conf()")
+            yield
+        finally:
+            for name in settings:
+                admin.execute(f"ALTER SYSTEM RESET {name}")
+            admin.execute("SELECT pg_reload_conf()")
+
+
 def _print(r: dict[str, Any]) -> None:
     print(
         f"Monitoring benchmark, Python {sys.version.split()[0]}, {os.cpu_count()} cores, PostgreSQL {r['server']}"
     )
+    print("  server: " + ", ".join(f"{name} {value}" for name, value in r["settings"].items()))
     print(
         f"  data: {r['persons']:,} persons in {r['households']:,} households of {r['localities']:,} localities; "
         f"{r['assessments']:,} assessments, {r['member_answers']:,} member answers, {r['findings']:,} findings"
@@ -205,7 +247,11 @@ def _child(options: argparse.Namespace) -> dict[str, Any]:
     with connection.cursor() as cursor:
         cursor.execute("SHOW server_version")
         server = cursor.fetchone()[0]
-    result: dict[str, Any] = {"server": server}
+        settings = {}
+        for name in ("shared_buffers", "max_wal_size", "checkpoint_timeout", "wal_compression"):
+            cursor.execute(f"SHOW {name}")
+            settings[name] = cursor.fetchone()[0]
+    result: dict[str, Any] = {"server": server, "settings": settings}
     result.update(_counts() if options.template else _generate(options.persons, options.localities))
     if options.generate_only:
         return result
