@@ -87,7 +87,8 @@ def main() -> int:
         "--template",
         default=None,
         help="measure a copy of this database, a country generated before (--generate-only with MPS_BENCH_KEEP=1, "
-        "then renamed): its --persons and --localities are what it holds",
+        "then renamed): its --persons and --localities are what it holds; the database itself, changed and kept, "
+        "when it is named as MPS_BENCH_MONITORING_DB",
     )
     parser.add_argument(
         "--server-settings",

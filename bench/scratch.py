@@ -15,7 +15,8 @@ PG_SERVER = os.environ.get("MPS_BENCH_POSTGRES_URL", "postgres://postgres@127.0.
 def throwaway_database(name: str, template: str | None = None) -> Iterator[str | None]:
     """Yield the URL of a new empty database ``name``, or None when no PostgreSQL server answers.
 
-    ``template``: a copy of that database instead of an empty one (a country generated once, measured many times).
+    ``template``: a copy of that database instead of an empty one (a country generated once, measured many times);
+    the template itself, changed by the run and kept, when it is ``name`` (a country too big to copy on this disk).
     """
     try:
         import psycopg
@@ -24,9 +25,11 @@ def throwaway_database(name: str, template: str | None = None) -> Iterator[str |
     except Exception:  # any failure to connect means "no PostgreSQL here"
         yield None
         return
+    in_place = template == name
     with admin:
-        admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-        admin.execute(f"CREATE DATABASE {name}" + (f" TEMPLATE {template}" if template else ""))
+        if not in_place:
+            admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+            admin.execute(f"CREATE DATABASE {name}" + (f" TEMPLATE {template}" if template else ""))
         try:
             yield f"{PG_SERVER}/{name}"
         finally:
@@ -37,5 +40,5 @@ def throwaway_database(name: str, template: str | None = None) -> Iterator[str |
                 connections.close_all()
             except Exception:  # noqa: S110 -- Django not configured in this process: nothing to close
                 pass
-            if not os.environ.get("MPS_BENCH_KEEP"):
+            if not os.environ.get("MPS_BENCH_KEEP") and not in_place:
                 admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
