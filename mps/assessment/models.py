@@ -155,7 +155,10 @@ class MemberAnswers(models.Model):
     assessment = models.ForeignKey(
         Assessment, on_delete=models.CASCADE, related_name="member_answers", db_index=False
     )
-    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="answers")
+    # Not indexed: every read finds answers by their assessment (the unique constraint below starts with it),
+    # people are never deleted (a merge or an erasure keeps the row), and at national size the index cost every
+    # import a random page write per member.
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="answers", db_index=False)
     relation = models.CharField(_("relation to the head"), max_length=16, choices=Relation.choices)
     sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices)
     age = models.PositiveSmallIntegerField(_("age at the visit"))
@@ -220,9 +223,18 @@ class Finding(models.Model):
     """A vulnerability the engine found in an assessment, for the household or for one member."""
 
     assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="findings")
-    # Household findings have no person: indexed only where set (see Meta).
+    # The member the finding is about (none for the household's). Neither indexed nor constrained: every read
+    # finds findings by their assessment, and the person is one of the assessment's members, whose answers the
+    # database checks already; at national size the index and the check cost every import a random page
+    # write and a lookup per finding.
     person = models.ForeignKey(
-        Person, on_delete=models.PROTECT, null=True, blank=True, related_name="findings", db_index=False
+        Person,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="findings",
+        db_index=False,
+        db_constraint=False,
     )
     code = models.CharField(_("code"), max_length=8)
     catalogue = models.CharField(_("catalogue version"), max_length=16)
@@ -256,7 +268,6 @@ class Finding(models.Model):
         verbose_name_plural = _("findings")
         indexes = [
             models.Index(fields=["locality", "wave_number", "code"]),
-            models.Index(fields=["person"], condition=Q(person__isnull=False), name="finding_person_set"),
         ]
 
     def __str__(self) -> str:
