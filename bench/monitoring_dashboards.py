@@ -447,10 +447,10 @@ def _generate(persons: int, localities: int) -> dict[str, Any]:
     # what it counts for, as the import writes it: its member's age, Roma and disability answers, and whether it
     # is the first finding of its dimension in the assessment and for its member (a window over each
     # household's wave, ordered as the engine lists them: household findings first, then by member).
-    from mps.assessment.rules import CURRENT_CATALOGUE, load_catalogue
+    from mps.assessment.counting import dimension_case
+    from mps.assessment.rules import CURRENT_CATALOGUE
 
-    vulnerabilities = load_catalogue(CURRENT_CATALOGUE).vulnerabilities
-    dimension = "CASE code " + " ".join("WHEN %s THEN %s" for _ in vulnerabilities) + " END"
+    dimension, mapping = dimension_case("code", CURRENT_CATALOGUE, otherwise="NULL")
     _sql("SET work_mem = '1GB'")
     _sql(
         f"""
@@ -481,7 +481,7 @@ def _generate(persons: int, localities: int) -> dict[str, Any]:
         """,  # nosec B608 - the dimension CASE is placeholders only; codes and dimensions are parameters
         [
             localities,
-            *(value for v in vulnerabilities for value in (v.code, v.dimension)),
+            *mapping,
             PERSON_CODES,
             households,
             HOUSEHOLD_CODES,

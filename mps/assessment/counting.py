@@ -16,6 +16,18 @@ from mps.assessment.rules import load_catalogue
 from mps.assessment.rules.facts import ADULT_AGE
 
 
+def dimension_case(column: str, catalogue_code: str, *, otherwise: str) -> tuple[str, list[str]]:
+    """Return SQL giving the dimension of the code in ``column`` by a catalogue, and its parameters.
+
+    The codes and dimensions are data (the catalogue file), so they are parameters, never SQL text; ``otherwise``
+    is the SQL literal for a code the catalogue does not have.
+    """
+    vulnerabilities = load_catalogue(catalogue_code).vulnerabilities
+    whens = " ".join("WHEN %s THEN %s" for _ in vulnerabilities)
+    mapping = [value for v in vulnerabilities for value in (v.code, v.dimension)]
+    return f"CASE {column} {whens} ELSE {otherwise} END", mapping
+
+
 def fill_counting_columns(connection: Any, *, assessment: str, finding: str, member_answers: str) -> None:
     """Recompute the counting columns of every row of the ``finding`` and ``member_answers`` tables.
 
@@ -43,9 +55,7 @@ def fill_counting_columns(connection: Any, *, assessment: str, finding: str, mem
         )
         cursor.execute(f"SELECT DISTINCT catalogue FROM {f}")  # nosec B608 - quoted names only
         for (catalogue_code,) in cursor.fetchall():
-            vulnerabilities = load_catalogue(catalogue_code).vulnerabilities
-            # The catalogue's codes and dimensions are parameters, never SQL text.
-            dimension = "CASE x.code " + " ".join("WHEN %s THEN %s" for _ in vulnerabilities) + " ELSE '' END"
+            dimension, mapping = dimension_case("x.code", catalogue_code, otherwise="''")
             cursor.execute(
                 f"""
                 UPDATE {f} SET child = c.child, roma = c.roma, disability = c.disability,
@@ -67,7 +77,7 @@ def fill_counting_columns(connection: Any, *, assessment: str, finding: str, mem
                 """,  # nosec B608 - quoted names only
                 [
                     ADULT_AGE,
-                    *(value for v in vulnerabilities for value in (v.code, v.dimension)),
+                    *mapping,
                     catalogue_code,
                 ],
             )

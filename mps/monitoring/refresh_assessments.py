@@ -17,8 +17,9 @@ import datetime as dt
 
 from django.db import connection
 
+from mps.assessment.counting import dimension_case
 from mps.assessment.models import Assessment, Finding, MemberAnswers
-from mps.assessment.rules import CURRENT_CATALOGUE, load_catalogue
+from mps.assessment.rules import CURRENT_CATALOGUE
 
 from . import indicators as ind
 from .models import CountedAssessment
@@ -39,17 +40,25 @@ _FINDING_COLUMNS = (
 )
 
 
+def _replaced() -> str:
+    """Return the condition that a later assessment of its household and wave replaced assessment ``a``.
+
+    Later: by visit date, then recording time, then id (the order every reader of "the latest" uses).
+    """
+    return f"""EXISTS (
+            SELECT 1 FROM {table(Assessment)} b
+            WHERE b.household_id = a.household_id AND b.wave_number = a.wave_number
+              AND (b.assessed_on, b.created_at, b.id) > (a.assessed_on, a.created_at, a.id)
+        )"""  # nosec B608 - quoted names and constants only
+
+
 def _latest(join: str = "") -> str:
     """Return the SELECT of the latest assessment of each household and wave (by visit date, recording time, id)."""
     assessment = table(Assessment)
     return f"""
         SELECT a.id, a.household_id, a.locality_id, a.wave_number, a.risk_level, a.has_critical
         FROM {assessment} a {join}
-        WHERE NOT EXISTS (
-            SELECT 1 FROM {assessment} b
-            WHERE b.household_id = a.household_id AND b.wave_number = a.wave_number
-              AND (b.assessed_on, b.created_at, b.id) > (a.assessed_on, a.created_at, a.id)
-        )"""  # nosec B608 - quoted names and constants only
+        WHERE NOT {_replaced()}"""  # nosec B608 - quoted names and constants only
 
 
 def _rebuild_counted(rebuilt_before: dt.datetime | None) -> None:
@@ -74,11 +83,7 @@ def _rebuild_counted(rebuilt_before: dt.datetime | None) -> None:
         FROM {assessment} a
         JOIN (SELECT household_id, wave_number FROM {assessment} GROUP BY household_id, wave_number
               HAVING COUNT(*) > 1) d ON d.household_id = a.household_id AND d.wave_number = a.wave_number
-        WHERE EXISTS (
-            SELECT 1 FROM {assessment} b
-            WHERE b.household_id = a.household_id AND b.wave_number = a.wave_number
-              AND (b.assessed_on, b.created_at, b.id) > (a.assessed_on, a.created_at, a.id)
-        )
+        WHERE {_replaced()}
         """,  # nosec B608 - quoted names and constants only
         analyze=True,
         shared=True,
@@ -270,16 +275,14 @@ def _finding_figures(source: str) -> None:
     )
     # Households with any vulnerability of the dimension, and the people and children with one in each
     # household: the first finding of each dimension in an assessment, and for each member, says so.
-    catalogue = load_catalogue(CURRENT_CATALOGUE)
-    # The codes and dimensions are data (the catalogue file), so they are parameters, never SQL text.
-    dimension_of = " ".join("WHEN %s THEN %s" for _ in catalogue.vulnerabilities)
+    dimension, mapping = dimension_case("c.code", CURRENT_CATALOGUE, otherwise="'XX'")
     materialize(
         "monitoring_dimensions",
         f"""SELECT locality_id, wave_number, dimension, SUM(households) AS households,
                    SUM(persons) AS persons, SUM(dim_children) AS children
-            FROM (SELECT c.*, CASE c.code {dimension_of} ELSE 'XX' END AS dimension FROM monitoring_codes c) d
+            FROM (SELECT c.*, {dimension} AS dimension FROM monitoring_codes c) d
             GROUP BY locality_id, wave_number, dimension""",  # nosec B608 - quoted names and constants only
-        [value for v in catalogue.vulnerabilities for value in (v.code, v.dimension)],
+        mapping,
     )
     insert_unpivoted(
         "monitoring_dimensions",
